@@ -1,0 +1,243 @@
+//! The built-in catalogs (GPUs, models, published runs, export rules) and their lookup.
+//!
+//! The TOML files beside this module are embedded with `include_str!`. A user may add GPUs
+//! or models with `--catalog FILE` (same format as `gpus.toml` or `models.toml`, told apart
+//! by their keys). Every entry is validated on load: ids unique (also against aliases),
+//! every physical figure positive, every entry sourced. Lookups accept ids and aliases and
+//! suggest the closest id on a miss.
+
+pub mod gpu;
+pub mod model;
+pub mod runs;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{did_you_mean, InputError, Location};
+pub use gpu::{GpuSpec, Precision};
+pub use model::{FfnKind, ModelSpec, MoeSpec};
+pub use runs::PublishedRun;
+
+/// The embedded hardware catalog.
+pub const GPUS_TOML: &str = include_str!("gpus.toml");
+/// The embedded model catalog.
+pub const MODELS_TOML: &str = include_str!("models.toml");
+/// The embedded published training runs.
+pub const RUNS_TOML: &str = include_str!("runs.toml");
+
+/// GPUs and models by id, sorted.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// GPUs by id.
+    pub gpus: BTreeMap<String, GpuSpec>,
+    /// Models by id.
+    pub models: BTreeMap<String, ModelSpec>,
+}
+
+/// Parse `src` as TOML tables keyed by id, naming `file` in errors.
+fn parse_tables<T: DeserializeOwned>(src: &str, file: &str) -> Result<BTreeMap<String, T>, InputError> {
+    toml::from_str::<BTreeMap<String, T>>(src).map_err(|e| InputError::from_toml(src, &e).in_file(file))
+}
+
+impl Catalog {
+    /// The built-in catalog.
+    ///
+    /// # Panics
+    /// Never in a released build: the embedded files are checked by the test suite.
+    pub fn builtin() -> Catalog {
+        let mut c = Catalog {
+            gpus: BTreeMap::new(),
+            models: BTreeMap::new(),
+        };
+        c.add_gpus(GPUS_TOML, "<built-in gpus.toml>")
+            .expect("built-in gpus.toml is valid");
+        c.add_models(MODELS_TOML, "<built-in models.toml>")
+            .expect("built-in models.toml is valid");
+        c
+    }
+
+    /// The built-in catalog extended with user files.
+    pub fn with_user_files(files: &[impl AsRef<Path>]) -> Result<Catalog, InputError> {
+        let mut c = Catalog::builtin();
+        for f in files {
+            c.add_user_file(f.as_ref())?;
+        }
+        Ok(c)
+    }
+
+    /// Add the GPUs or models of a user file; told apart by whether its first table has
+    /// `bf16_dense_tflops` (a GPU) or `layers` (a model).
+    pub fn add_user_file(&mut self, path: &Path) -> Result<(), InputError> {
+        let name = path.display().to_string();
+        let src = read_text(path)?;
+        let value: toml::Table = toml::from_str(&src).map_err(|e| InputError::from_toml(&src, &e).in_file(path))?;
+        let first = value.values().find_map(|v| v.as_table());
+        match first {
+            Some(t) if t.contains_key("layers") => self.add_models(&src, &name),
+            Some(_) => self.add_gpus(&src, &name),
+            None => Err(InputError::new("the catalog file holds no entries")
+                .in_file(path)
+                .with_hint("write one table per id, e.g. `[my-gpu]` followed by its keys, as in the README")),
+        }
+    }
+
+    /// Add GPU entries from TOML text.
+    pub fn add_gpus(&mut self, src: &str, file: &str) -> Result<(), InputError> {
+        let entries: BTreeMap<String, GpuSpec> = parse_tables(src, file)?;
+        for (id, mut gpu) in entries {
+            let here = |key: Option<&str>| Location::of_key(src, &[id.as_str()], key);
+            let fail = |key: &str, msg: String, hint: &str| {
+                InputError::new(msg)
+                    .in_file(file)
+                    .at_key(format!("{id}.{key}"))
+                    .at(here(Some(key)))
+                    .with_hint(hint.to_string())
+            };
+            check_id(&id).map_err(|e| e.in_file(file).at_key(id.clone()).at(here(None)))?;
+            for (key, value) in gpu.physical_figures() {
+                if let Some(v) = value {
+                    if !(v.is_finite() && v > 0.0) {
+                        return Err(fail(
+                            key,
+                            format!("must be a positive number, got {v}"),
+                            "physical figures are positive; leave a key out when it is not published",
+                        ));
+                    }
+                }
+            }
+            if gpu.source.trim().is_empty() {
+                return Err(fail("source", "is empty".into(), "cite where the figures come from"));
+            }
+            for name in std::iter::once(&id).chain(gpu.aliases.iter()) {
+                if let Some(owner) = self.gpu_owner(name) {
+                    return Err(InputError::new(format!("`{name}` is already the id or alias of `{owner}`"))
+                        .in_file(file)
+                        .at_key(id.clone())
+                        .at(here(None))
+                        .with_hint("give the new entry an id and aliases of its own"));
+                }
+            }
+            gpu.id = id.clone();
+            self.gpus.insert(id, gpu);
+        }
+        Ok(())
+    }
+
+    /// Add model entries from TOML text.
+    pub fn add_models(&mut self, src: &str, file: &str) -> Result<(), InputError> {
+        let entries: BTreeMap<String, ModelSpec> = parse_tables(src, file)?;
+        for (id, mut model) in entries {
+            let loc = Location::of_key(src, &[id.as_str()], None);
+            check_id(&id).map_err(|e| e.in_file(file).at_key(id.clone()).at(loc))?;
+            model.validate().map_err(|mut e| {
+                let key = e.key.take().unwrap_or_default();
+                let at = Location::of_key(src, &[id.as_str()], Some(key.rsplit('.').next().unwrap_or("")));
+                e.key = Some(format!("{id}.{key}"));
+                e.in_file(file).at(at.or(loc))
+            })?;
+            if self.models.contains_key(&id) {
+                return Err(InputError::new(format!("model `{id}` is already in the catalog"))
+                    .in_file(file)
+                    .at_key(id.clone())
+                    .at(loc)
+                    .with_hint("give the new entry an id of its own"));
+            }
+            model.id = id.clone();
+            self.models.insert(id, model);
+        }
+        Ok(())
+    }
+
+    fn gpu_owner(&self, name: &str) -> Option<&str> {
+        self.gpus
+            .values()
+            .find(|g| g.id == name || g.aliases.iter().any(|a| a == name))
+            .map(|g| g.id.as_str())
+    }
+
+    /// Look up a GPU by id or alias (case-insensitive).
+    pub fn gpu(&self, name: &str) -> Result<&GpuSpec, InputError> {
+        let lower = name.to_ascii_lowercase();
+        if let Some(owner) = self.gpu_owner(&lower) {
+            return Ok(&self.gpus[owner]);
+        }
+        let names = self
+            .gpus
+            .values()
+            .flat_map(|g| std::iter::once(g.id.as_str()).chain(g.aliases.iter().map(String::as_str)));
+        let mut e = InputError::new(format!("unknown GPU `{name}`"));
+        e = match did_you_mean(&lower, names) {
+            Some(s) => e.with_hint(format!("did you mean `{s}`? `trainsim catalog gpus` lists them all")),
+            None => e.with_hint("`trainsim catalog gpus` lists the known GPUs"),
+        };
+        Err(e)
+    }
+
+    /// Look up a model by id (case-insensitive).
+    pub fn model(&self, name: &str) -> Result<&ModelSpec, InputError> {
+        let lower = name.to_ascii_lowercase();
+        if let Some(m) = self.models.get(&lower) {
+            return Ok(m);
+        }
+        let mut e = InputError::new(format!("unknown model `{name}`"));
+        e = match did_you_mean(&lower, self.models.keys().map(String::as_str)) {
+            Some(s) => e.with_hint(format!("did you mean `{s}`? `trainsim catalog models` lists them all")),
+            None => e.with_hint("`trainsim catalog models` lists the known models, or pass a model file"),
+        };
+        Err(e)
+    }
+
+    /// A model by catalog id, or from a TOML model file when `name` ends in `.toml` or is a
+    /// path that exists.
+    pub fn model_or_file(&self, name: &str) -> Result<ModelSpec, InputError> {
+        let path = Path::new(name);
+        if name.ends_with(".toml") || (path.exists() && path.is_file()) {
+            return load_model_file(path);
+        }
+        self.model(name).cloned()
+    }
+}
+
+/// Read a file as UTF-8 text, with an input error naming it.
+pub fn read_text(path: &Path) -> Result<String, InputError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        InputError::new(format!("cannot read the file: {e}"))
+            .in_file(path)
+            .with_hint("check the path")
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        InputError::new(format!("is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+            .in_file(path)
+            .with_hint("pass a TOML text file")
+    })
+}
+
+/// Load a model file (DESIGN.md §3 model-file format).
+pub fn load_model_file(path: &Path) -> Result<ModelSpec, InputError> {
+    let src = read_text(path)?;
+    let mut model: ModelSpec = toml::from_str(&src).map_err(|e| InputError::from_toml(&src, &e).in_file(path))?;
+    model.validate().map_err(|e| {
+        let key = e.key.clone().unwrap_or_default();
+        let at = Location::of_key(&src, &[], Some(key.rsplit('.').next().unwrap_or("")));
+        e.in_file(path).at(at)
+    })?;
+    model.id = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| model.name.clone());
+    Ok(model)
+}
+
+fn check_id(id: &str) -> Result<(), InputError> {
+    let ok = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(InputError::new(format!("id `{id}` must be lower-case letters, digits, `-`, `.` or `_`")))
+    }
+}

@@ -1,0 +1,119 @@
+//! Energy, facility power and money for a run, from its wall time and GPU count.
+//!
+//! Energy: each GPU draws `TDP × gpu_power_fraction`, its server and network share add
+//! `TDP × host_power_fraction`, and the facility multiplies by PUE (Epoch AI's method,
+//! `reference/assumptions.md` §4). Cost: rental is `$/GPU-hour × GPU-hours`; ownership
+//! amortises the hardware (purchase price × (1 + channel premium), × server overhead for
+//! single-unit prices, ÷ (1 − interconnect share)) straight-line over its life, plus
+//! electricity (Cottier et al., arXiv:2405.21015). The up-front capex of the fleet is
+//! reported under either basis.
+
+use serde::Serialize;
+
+use crate::catalog::GpuSpec;
+use crate::perf::{CostAssumptions, CostBasis, EnergyAssumptions};
+
+/// Hours in a year (365.25 days).
+pub const HOURS_PER_YEAR: f64 = 8766.0;
+
+/// Energy, power and cost of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CostEstimate {
+    /// Facility energy, MWh.
+    pub energy_mwh: f64,
+    /// Average facility power while training, MW.
+    pub facility_power_mw: f64,
+    /// Cost of the run under the chosen basis, USD.
+    pub cost_usd: f64,
+    /// Compute part (rental, or amortised hardware), USD.
+    pub compute_cost_usd: f64,
+    /// Electricity part (ownership only; included in rental prices), USD.
+    pub energy_cost_usd: f64,
+    /// Up-front hardware cost of the fleet (GPUs, servers, network), USD.
+    pub capex_usd: f64,
+    /// Rental price used, USD per GPU-hour.
+    pub usd_per_gpu_hour: f64,
+}
+
+/// Why a cost could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CostGap {
+    /// The catalog has no TDP for the GPU.
+    NoTdp,
+    /// Rental basis without a price.
+    NoRentalPrice,
+    /// Ownership basis without a purchase price.
+    NoPurchasePrice,
+}
+
+impl std::fmt::Display for CostGap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CostGap::NoTdp => "the catalog has no TDP for this GPU; energy needs one",
+            CostGap::NoRentalPrice => "no rental price for this GPU: give one (--usd-per-gpu-hour, cost.usd_per_gpu_hour) or use the ownership basis",
+            CostGap::NoPurchasePrice => "no purchase price for this GPU: give one (cost.purchase_usd) or use the rental basis",
+        })
+    }
+}
+
+/// Up-front hardware cost per GPU: price × (1 + premium) × server overhead (single-unit
+/// prices only) ÷ (1 − interconnect share).
+pub fn capex_per_gpu_usd(gpu: &GpuSpec, c: &CostAssumptions) -> Option<f64> {
+    let price = c.purchase_usd.or(gpu.purchase_usd)?;
+    let server = if c.purchase_usd.is_none() && gpu.purchase_is_server_level { 1.0 } else { c.server_overhead };
+    Some(price * (1.0 + c.channel_premium) * server / (1.0 - c.interconnect_fraction))
+}
+
+/// Energy and cost of `gpus` allocated GPUs for `wall_h` hours.
+pub fn estimate_cost(gpu: &GpuSpec, gpus: f64, wall_h: f64, e: &EnergyAssumptions, c: &CostAssumptions) -> Result<CostEstimate, CostGap> {
+    let tdp_w = gpu.tdp_w.ok_or(CostGap::NoTdp)?;
+    let per_gpu_w = tdp_w * (e.gpu_power_fraction + e.host_power_fraction) * e.pue;
+    let facility_power_mw = per_gpu_w * gpus / 1e6;
+    let energy_mwh = facility_power_mw * wall_h;
+    let gpu_hours = gpus * wall_h;
+    let capex = capex_per_gpu_usd(gpu, c).map(|x| x * gpus);
+    let rental = c.usd_per_gpu_hour.or(gpu.rental_usd_per_gpu_hour);
+    let (compute_cost_usd, energy_cost_usd, usd_per_gpu_hour) = match c.basis {
+        CostBasis::Rental => {
+            let price = rental.ok_or(CostGap::NoRentalPrice)?;
+            (price * gpu_hours, 0.0, price)
+        }
+        CostBasis::Ownership => {
+            let capex = capex.ok_or(CostGap::NoPurchasePrice)?;
+            let hw = capex / (c.amortization_years * HOURS_PER_YEAR) * wall_h;
+            let energy_cost = energy_mwh * 1000.0 * e.usd_per_kwh;
+            (hw, energy_cost, (hw + energy_cost) / gpu_hours.max(1e-30))
+        }
+    };
+    Ok(CostEstimate {
+        energy_mwh,
+        facility_power_mw,
+        cost_usd: compute_cost_usd + energy_cost_usd,
+        compute_cost_usd,
+        energy_cost_usd,
+        capex_usd: capex.unwrap_or(f64::NAN),
+        usd_per_gpu_hour,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    /// H100 SXM ownership by hand with the defaults: $33,750 is a server-level price, so
+    /// capex = 33,750 / 0.81 = $41,666.67 per GPU; over 4 years that is
+    /// 41,666.67 / 35,064 = $1.18830 per GPU-hour. Power per GPU 700 W × (0.80 + 0.50) × 1.25
+    /// = 1,137.5 W; electricity at $0.08/kWh adds $0.0910 per GPU-hour.
+    #[test]
+    fn h100_ownership_by_hand() {
+        let c = Catalog::builtin();
+        let gpu = c.gpu("h100").unwrap();
+        let ca = CostAssumptions { basis: CostBasis::Ownership, ..Default::default() };
+        let est = estimate_cost(gpu, 1000.0, 100.0, &EnergyAssumptions::default(), &ca).unwrap();
+        assert!((est.capex_usd - 1000.0 * 33_750.0 / 0.81).abs() < 1e-6);
+        assert!((est.facility_power_mw - 1.1375).abs() < 1e-12);
+        assert!((est.energy_mwh - 113.75).abs() < 1e-9);
+        assert!((est.usd_per_gpu_hour - (33_750.0 / 0.81 / 35_064.0 + 1.1375 * 0.08)).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,262 @@
+//! One question, one answer: model + GPU + count + tokens → plan, time, GPU-hours, cost,
+//! energy. Shared by `estimate`, `plan`, `validate` and every Monte Carlo trial.
+//!
+//! `Question` holds resolved inputs; [`plan_search`] finds the top plans at nominal values
+//! once; [`evaluate`] turns one plan (and possibly sampled assumptions) into an
+//! [`Estimate`]. The split lets Monte Carlo re-time the kept plans under each trial's
+//! assumptions without searching again.
+
+use serde::Serialize;
+
+use crate::catalog::{GpuSpec, ModelSpec, Precision};
+use crate::cost::{estimate_cost, CostEstimate};
+use crate::parallel::{search, Infeasible, PlanResult, SearchResult, SearchSpace};
+use crate::perf::run_time::goodput;
+use crate::perf::{CostAssumptions, Efficiency, EnergyAssumptions, Hardware, Reliability, StepModel, StepTime};
+use crate::workload::{model_flops_per_token, MemoryBreakdown, ParamCounts, Shape};
+
+/// Resolved inputs of one estimate.
+#[derive(Debug, Clone)]
+pub struct Question {
+    /// The model.
+    pub model: ModelSpec,
+    /// The GPU.
+    pub gpu: GpuSpec,
+    /// GPUs allocated.
+    pub gpus: u64,
+    /// Training tokens.
+    pub train_tokens: f64,
+    /// Training precision.
+    pub precision: Precision,
+    /// Sequence length.
+    pub seq_len: u64,
+    /// Global batch, tokens (a whole number of sequences).
+    pub global_batch_tokens: f64,
+    /// Efficiency assumptions.
+    pub efficiency: Efficiency,
+    /// Reliability assumptions.
+    pub reliability: Reliability,
+    /// Energy assumptions.
+    pub energy: EnergyAssumptions,
+    /// Cost assumptions.
+    pub cost: CostAssumptions,
+    /// Fixed parts of the plan.
+    pub space: SearchSpace,
+    /// Override of GPUs per node.
+    pub gpus_per_node: Option<u32>,
+    /// Override of scale-out bandwidth per GPU, Gbit/s.
+    pub net_gbit_per_s: Option<f64>,
+}
+
+/// Default global batch: 4 Mi tokens (Llama 2, LLaMA), or one sequence per 8 GPUs when the
+/// fleet is larger (Llama 3 405B: 16M tokens on 16,384 GPUs at 8,192 tokens a sequence),
+/// rounded up to whole sequences.
+pub fn default_global_batch_tokens(gpus: u64, seq_len: u64) -> f64 {
+    let tokens = (4u64 << 20).max(gpus * seq_len / 8);
+    (tokens.div_ceil(seq_len) * seq_len) as f64
+}
+
+impl Question {
+    /// The step model of this question at its nominal assumptions.
+    pub fn step_model(&self) -> StepModel {
+        self.step_model_with(&self.efficiency)
+    }
+
+    /// The step model under other efficiency assumptions.
+    pub fn step_model_with(&self, eff: &Efficiency) -> StepModel {
+        let p = ParamCounts::of(&self.model);
+        StepModel {
+            shape: Shape::of(&self.model, &p),
+            hw: Hardware::of(&self.gpu, self.precision, self.gpus_per_node, self.net_gbit_per_s),
+            eff: *eff,
+            seq_len: self.seq_len as f64,
+            batch_seqs: (self.global_batch_tokens / self.seq_len as f64).round(),
+            precision: self.precision,
+        }
+    }
+}
+
+/// Search the plan space of `q` at nominal assumptions and keep the `top_k` best.
+pub fn plan_search(q: &Question, top_k: usize) -> SearchResult {
+    let m = q.step_model();
+    let experts = q.model.moe.as_ref().map_or(0, |x| x.experts);
+    search(&m, q.model.heads, q.model.kv_heads(), q.model.layers, experts, q.gpus, &q.space, top_k)
+}
+
+/// The answer to a question for one plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Estimate {
+    /// Model id.
+    pub model: String,
+    /// GPU id.
+    pub gpu: String,
+    /// GPUs allocated.
+    pub gpus: u64,
+    /// GPUs the plan uses (the rest idle).
+    pub gpus_used: u64,
+    /// Training tokens.
+    pub tokens: f64,
+    /// Precision.
+    pub precision: Precision,
+    /// Sequence length.
+    pub seq_len: u64,
+    /// Global batch, tokens.
+    pub global_batch_tokens: f64,
+    /// Optimizer steps.
+    pub steps: f64,
+    /// Wall-clock days, failures included.
+    pub train_days: f64,
+    /// GPU-hours of all allocated GPUs over the wall time.
+    pub gpu_hours: f64,
+    /// Cost under the chosen basis, USD (null when a price is missing).
+    pub cost_usd: Option<f64>,
+    /// Why the cost is missing, if it is.
+    pub cost_note: Option<String>,
+    /// Facility energy, MWh.
+    pub energy_mwh: Option<f64>,
+    /// Average facility power, MW.
+    pub facility_power_mw: Option<f64>,
+    /// Up-front fleet hardware cost, USD.
+    pub capex_usd: Option<f64>,
+    /// Price used, USD per GPU-hour.
+    pub usd_per_gpu_hour: Option<f64>,
+    /// Model FLOPs utilisation against the training-precision dense peak, during training steps.
+    pub mfu: f64,
+    /// Model FLOPs utilisation against the dense BF16 peak.
+    pub mfu_bf16: f64,
+    /// Model FLOPs of the whole run.
+    pub model_flops: f64,
+    /// Training tokens per second, whole fleet, during steps.
+    pub tokens_per_s: f64,
+    /// Tokens per GPU per second, averaged over the wall time (failures included).
+    pub tokens_per_gpu_s: f64,
+    /// One step, seconds.
+    pub step_time_s: f64,
+    /// Memory of the busiest GPU, GiB.
+    pub memory_per_gpu_gib: f64,
+    /// Fraction of wall time that is useful training.
+    pub goodput: f64,
+    /// Expected unexpected interruptions over the run.
+    pub expected_interruptions: f64,
+    /// Job MTBF, hours.
+    pub mtbf_h: f64,
+    /// The plan.
+    pub plan: PlanJson,
+    /// Step time by component.
+    pub step: StepTime,
+    /// Memory by component, bytes.
+    pub memory: MemoryBreakdown,
+}
+
+/// The plan as the JSON contract names it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PlanJson {
+    /// Tensor parallel.
+    pub tp: u32,
+    /// Pipeline parallel.
+    pub pp: u32,
+    /// Data parallel.
+    pub dp: u32,
+    /// Expert parallel.
+    pub ep: u32,
+    /// Context parallel.
+    pub cp: u32,
+    /// Micro-batch size.
+    pub micro_batch: u32,
+    /// Recompute mode.
+    pub recompute: &'static str,
+    /// ZeRO stage.
+    pub zero_stage: u8,
+    /// Virtual pipeline stages.
+    pub interleave: u32,
+}
+
+/// Turn one timed plan into a whole-run estimate under assumptions `eff`, `rel`, `energy`,
+/// `cost` (the question's own, or a trial's samples). Returns `Err` only when failures
+/// outpace progress.
+pub fn evaluate(q: &Question, plan: &PlanResult, eff: &Efficiency, rel: &Reliability, energy: &EnergyAssumptions, cost: &CostAssumptions) -> Result<Estimate, Infeasible> {
+    let p = ParamCounts::of(&q.model);
+    let st = plan.strategy;
+    let used = st.gpus();
+    let flops_per_token = model_flops_per_token(&q.model, &p, q.seq_len);
+    let step_flops = flops_per_token * q.global_batch_tokens;
+    let peak = q.gpu.peak_flops(q.precision);
+    let step = if let Some(mfu) = eff.mfu {
+        let s = step_flops / (used as f64 * peak * mfu);
+        StepTime { step_s: s, compute_s: s, ..Default::default() }
+    } else if eff == &q.efficiency {
+        plan.step
+    } else {
+        q.step_model_with(eff).step_time(&st)
+    };
+    let steps = q.train_tokens / q.global_batch_tokens;
+    let ideal_s = steps * step.step_s;
+    let g = goodput(rel, q.gpus as f64, p.total);
+    if g.goodput <= 0.05 {
+        return Err(Infeasible::NoProgress {
+            reason: format!(
+                "failures outpace progress: job MTBF {:.2} h with a {:.0} s checkpoint and {:.0} s restart leaves goodput {:.2}",
+                g.mtbf_h, g.checkpoint_write_s, rel.restart_s, g.goodput
+            ),
+        });
+    }
+    let wall_s = ideal_s / g.goodput;
+    let wall_h = wall_s / 3600.0;
+    let gpu_hours = wall_h * q.gpus as f64;
+    let mfu = step_flops / (step.step_s * used as f64 * peak);
+    let mfu_bf16 = step_flops / (step.step_s * used as f64 * q.gpu.peak_flops(Precision::Bf16));
+    let c: Result<CostEstimate, _> = estimate_cost(&q.gpu, q.gpus as f64, wall_h, energy, cost);
+    let (cost_usd, cost_note, energy_mwh, power, capex, price) = match &c {
+        Ok(c) => (Some(c.cost_usd), None, Some(c.energy_mwh), Some(c.facility_power_mw), c.capex_usd.is_finite().then_some(c.capex_usd), Some(c.usd_per_gpu_hour)),
+        Err(e) => (None, Some(e.to_string()), None, None, None, None),
+    };
+    Ok(Estimate {
+        model: q.model.id.clone(),
+        gpu: q.gpu.id.clone(),
+        gpus: q.gpus,
+        gpus_used: used,
+        tokens: q.train_tokens,
+        precision: q.precision,
+        seq_len: q.seq_len,
+        global_batch_tokens: q.global_batch_tokens,
+        steps,
+        train_days: wall_h / 24.0,
+        gpu_hours,
+        cost_usd,
+        cost_note,
+        energy_mwh,
+        facility_power_mw: power,
+        capex_usd: capex,
+        usd_per_gpu_hour: price,
+        mfu,
+        mfu_bf16,
+        model_flops: flops_per_token * q.train_tokens,
+        tokens_per_s: q.global_batch_tokens / step.step_s,
+        tokens_per_gpu_s: q.train_tokens / (gpu_hours * 3600.0),
+        step_time_s: step.step_s,
+        memory_per_gpu_gib: plan.memory.total_bytes() / crate::catalog::gpu::GIB,
+        goodput: g.goodput,
+        expected_interruptions: rel.interruptions_per_gpu_hour * gpu_hours,
+        mtbf_h: g.mtbf_h,
+        plan: PlanJson {
+            tp: st.tp,
+            pp: st.pp,
+            dp: st.dp,
+            ep: st.ep,
+            cp: st.cp,
+            micro_batch: st.micro_batch,
+            recompute: st.recompute.as_str(),
+            zero_stage: st.zero_stage,
+            interleave: st.interleave,
+        },
+        step,
+        memory: plan.memory,
+    })
+}
+
+/// Search, then evaluate the best plan at nominal assumptions.
+pub fn estimate(q: &Question) -> Result<Estimate, Infeasible> {
+    let found = plan_search(q, 1);
+    let best = found.top.first().ok_or_else(|| found.infeasible.clone().unwrap_or(Infeasible::NoLayout { reason: "no plan".into() }))?;
+    evaluate(q, best, &q.efficiency, &q.reliability, &q.energy, &q.cost)
+}

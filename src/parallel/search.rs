@@ -1,0 +1,284 @@
+//! Exhaustive plan search: every TP, PP, DP, EP, CP, micro-batch, interleave, recompute
+//! and ZeRO combination that fits the GPU count, memory checked first, the survivors timed,
+//! the top K kept.
+//!
+//! The space: `tp` a power of two dividing the heads, up to the GPUs per node (more only
+//! when fixed by the user); `cp` a power of two with at least 512 tokens per rank (1 for
+//! sequences under 8,192); `pp` any count up to the layers (the last stage may be short);
+//! `dp` the most replicas that fit the remaining GPUs and divide the batch (a few GPUs may
+//! stay idle when the count factors badly); `ep` a power of two dividing the experts and
+//! the `tp·cp·dp` GPUs of a stage; `micro_batch` a power of two up to 16 dividing the batch;
+//! `interleave` 1, 2, 4 or 8 virtual stages where the layers divide evenly; all recompute
+//! modes; ZeRO 0–3. Pruning: for each layout, recompute modes are tried from cheapest to
+//! costliest and the first that fits memory is the only one timed (recomputation only adds
+//! time), and a memory check (a few dozen flops) precedes every timing. Outer layouts run
+//! in parallel with rayon; results are merged and sorted with a total order, so the answer
+//! does not depend on the thread count.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::strategy::{Recompute, Strategy};
+use crate::perf::{StepModel, StepTime};
+use crate::workload::{memory_per_gpu, MemoryBreakdown};
+
+/// Parts of the plan fixed by the user; `None` means "search".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SearchSpace {
+    /// Fixed TP.
+    pub tp: Option<u32>,
+    /// Fixed PP.
+    pub pp: Option<u32>,
+    /// Fixed DP.
+    pub dp: Option<u32>,
+    /// Fixed EP.
+    pub ep: Option<u32>,
+    /// Fixed CP.
+    pub cp: Option<u32>,
+    /// Fixed micro-batch.
+    pub micro_batch: Option<u32>,
+    /// Fixed recompute mode.
+    pub recompute: Option<Recompute>,
+    /// Fixed ZeRO stage.
+    pub zero_stage: Option<u8>,
+    /// Fixed interleave.
+    pub interleave: Option<u32>,
+}
+
+/// A timed plan.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PlanResult {
+    /// The plan.
+    pub strategy: Strategy,
+    /// Its step time.
+    pub step: StepTime,
+    /// Its memory on the busiest GPU.
+    pub memory: MemoryBreakdown,
+}
+
+/// Why no plan exists. Data, not an error.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Infeasible {
+    /// Every layout needs more memory than a GPU has.
+    OutOfMemory {
+        /// The smallest need over all layouts, bytes.
+        need_bytes: f64,
+        /// What one GPU has, bytes.
+        have_bytes: f64,
+    },
+    /// No layout satisfies the constraints (GPU count, batch, fixed values).
+    NoLayout {
+        /// Why.
+        reason: String,
+    },
+    /// Failures come faster than the job can make progress.
+    NoProgress {
+        /// Why.
+        reason: String,
+    },
+    /// The export-control rule of the scenario forbids every pool.
+    NotAllowed {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for Infeasible {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Infeasible::OutOfMemory { need_bytes, have_bytes } => write!(
+                f,
+                "out of memory: the leanest plan needs {:.1} GiB per GPU, the GPU has {:.1} GiB",
+                need_bytes / crate::catalog::gpu::GIB,
+                have_bytes / crate::catalog::gpu::GIB
+            ),
+            Infeasible::NoLayout { reason } | Infeasible::NoProgress { reason } | Infeasible::NotAllowed { reason } => {
+                write!(f, "{reason}")
+            }
+        }
+    }
+}
+
+/// What the search found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResult {
+    /// The best plans, fastest first (empty when infeasible).
+    pub top: Vec<PlanResult>,
+    /// Plans enumerated (each memory-checked, or pruned as dominated).
+    pub plans_considered: u64,
+    /// Plans that fit memory and were timed.
+    pub plans_timed: u64,
+    /// Why there is no plan, when `top` is empty.
+    pub infeasible: Option<Infeasible>,
+}
+
+/// Total order on results: step time, then the plan's fields.
+fn order_key(r: &PlanResult) -> (u64, [u32; 9]) {
+    let s = &r.strategy;
+    (
+        r.step.step_s.to_bits(),
+        [s.tp, s.pp, s.dp, s.ep, s.cp, s.micro_batch, s.interleave, s.recompute as u32, u32::from(s.zero_stage)],
+    )
+}
+
+/// Keep the `k` best in `top`, sorted.
+fn push_top(top: &mut Vec<PlanResult>, r: PlanResult, k: usize) {
+    let key = order_key(&r);
+    if top.len() == k && key >= order_key(&top[k - 1]) {
+        return;
+    }
+    let pos = top.partition_point(|x| order_key(x) < key);
+    top.insert(pos, r);
+    top.truncate(k);
+}
+
+fn powers_of_two_upto(max: u32) -> impl Iterator<Item = u32> {
+    (0..31).map(|i| 1u32 << i).take_while(move |&v| v <= max)
+}
+
+/// Search the plan space for `gpus` GPUs and keep the `top_k` fastest.
+pub fn search(model: &StepModel, heads: u32, kv_heads: u32, layers: u32, experts: u32, gpus: u64, space: &SearchSpace, top_k: usize) -> SearchResult {
+    let top_k = top_k.max(1);
+    let seq = model.seq_len as u64;
+    let batch_seqs = model.batch_seqs.round() as u64;
+    let gpn = model.hw.gpus_per_node as u32;
+    let capacity = model.hw.hbm_bytes;
+
+    let tps: Vec<u32> = match space.tp {
+        Some(t) => vec![t],
+        None => powers_of_two_upto(gpn.max(1)).filter(|t| heads % t == 0 && (kv_heads % t == 0 || t % kv_heads == 0)).collect(),
+    };
+    let cps: Vec<u32> = match space.cp {
+        Some(c) => vec![c],
+        None if seq < 8192 => vec![1],
+        None => powers_of_two_upto(64).filter(|c| seq % (2 * u64::from(*c)) == 0 && seq / u64::from(*c) >= 512 || *c == 1).collect(),
+    };
+    let mut outer: Vec<(u32, u32, u32)> = Vec::new();
+    for &tp in &tps {
+        for &cp in &cps {
+            let per = u64::from(tp) * u64::from(cp);
+            if per > gpus {
+                continue;
+            }
+            let max_pp = (gpus / per).min(u64::from(layers)) as u32;
+            match space.pp {
+                Some(p) if u64::from(p) * per <= gpus => outer.push((tp, cp, p)),
+                Some(_) => {}
+                None => outer.extend((1..=max_pp).map(|p| (tp, cp, p))),
+            }
+        }
+    }
+    if outer.is_empty() {
+        return SearchResult {
+            top: Vec::new(),
+            plans_considered: 0,
+            plans_timed: 0,
+            infeasible: Some(Infeasible::NoLayout {
+                reason: format!("no tensor/context/pipeline layout fits {gpus} GPUs with the fixed values given"),
+            }),
+        };
+    }
+
+    struct Local {
+        top: Vec<PlanResult>,
+        considered: u64,
+        timed: u64,
+        min_need: f64,
+    }
+    let merge = |mut a: Local, b: Local| {
+        for r in b.top {
+            push_top(&mut a.top, r, top_k);
+        }
+        a.considered += b.considered;
+        a.timed += b.timed;
+        a.min_need = a.min_need.min(b.min_need);
+        a
+    };
+    let empty = || Local { top: Vec::with_capacity(top_k + 1), considered: 0, timed: 0, min_need: f64::INFINITY };
+
+    let result = outer
+        .par_iter()
+        .fold(empty, |mut acc, &(tp, cp, pp)| {
+            let per_dp = u64::from(tp) * u64::from(cp) * u64::from(pp);
+            let dp_max = (gpus / per_dp) as u32;
+            let mbs: &[u32] = &[1, 2, 4, 8, 16];
+            for &mb in mbs {
+                if space.micro_batch.is_some_and(|f| f != mb) || batch_seqs % u64::from(mb) != 0 {
+                    continue;
+                }
+                let seqs_per_mb = batch_seqs / u64::from(mb);
+                let dp = match space.dp {
+                    Some(d) if d <= dp_max && seqs_per_mb % u64::from(d) == 0 => d,
+                    Some(_) => continue,
+                    None => match (1..=dp_max).rev().find(|d| seqs_per_mb % u64::from(*d) == 0) {
+                        Some(d) if 4 * u64::from(d) >= 3 * u64::from(dp_max) => d,
+                        _ => continue, // more than a quarter of the GPUs would stay idle
+                    },
+                };
+                let m = seqs_per_mb / u64::from(dp);
+                let eps: Vec<u32> = match (space.ep, experts) {
+                    (Some(e), _) => vec![e],
+                    (None, 0) => vec![1],
+                    (None, e) => {
+                        let group = tp * cp * dp;
+                        powers_of_two_upto(e.min(group)).filter(|x| e % x == 0 && group % x == 0).collect()
+                    }
+                };
+                for &v in &[1u32, 2, 4, 8] {
+                    if space.interleave.is_some_and(|f| f != v) {
+                        continue;
+                    }
+                    if v > 1 && (pp == 1 || layers % (pp * v) != 0 || m % u64::from(pp) != 0) {
+                        continue;
+                    }
+                    for &ep in &eps {
+                        for zero in 0u8..=3 {
+                            if space.zero_stage.is_some_and(|f| f != zero) {
+                                continue;
+                            }
+                            let mut fitted = false;
+                            for rc in Recompute::ALL {
+                                if space.recompute.is_some_and(|f| f != rc) {
+                                    continue;
+                                }
+                                acc.considered += 1;
+                                if fitted {
+                                    continue; // dominated: a cheaper recompute mode fits
+                                }
+                                let st = Strategy { tp, pp, dp, ep, cp, micro_batch: mb, interleave: v, recompute: rc, zero_stage: zero };
+                                let mem = memory_per_gpu(&model.shape, &st, model.seq_len, m as f64, capacity);
+                                let need = mem.total_bytes();
+                                if need > capacity {
+                                    acc.min_need = acc.min_need.min(need);
+                                    continue;
+                                }
+                                fitted = true;
+                                acc.timed += 1;
+                                let step = model.step_time(&st);
+                                push_top(&mut acc.top, PlanResult { strategy: st, step, memory: mem }, top_k);
+                            }
+                        }
+                    }
+                }
+            }
+            acc
+        })
+        .reduce(empty, merge);
+
+    let infeasible = if result.top.is_empty() {
+        Some(if result.min_need.is_finite() {
+            Infeasible::OutOfMemory { need_bytes: result.min_need, have_bytes: capacity }
+        } else {
+            Infeasible::NoLayout {
+                reason: format!(
+                    "no plan divides the global batch of {batch_seqs} sequences over {gpus} GPUs with the fixed values given \
+                     (data-parallel replicas × micro-batch must divide the batch)"
+                ),
+            }
+        })
+    } else {
+        None
+    };
+    SearchResult { top: result.top, plans_considered: result.considered, plans_timed: result.timed, infeasible }
+}

@@ -1,0 +1,228 @@
+//! The efficiency assumptions of the time model: named inputs with cited defaults.
+//!
+//! Defaults come from `reference/assumptions.md` (the "suggested defaults" of §1–§2, modes
+//! of the PERT/triangular ranges) and are chosen per chip family where the evidence is per
+//! chip. The overlap fractions and the per-layer kernel overhead have no direct measurement;
+//! they were fitted once on the calibration runs of `src/catalog/runs.toml` (see the README,
+//! "Calibration") and then frozen. Every field can be overridden from the command line or a
+//! scenario's `[efficiency]` table.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{GpuSpec, Precision};
+
+/// Efficiency assumptions: fractions of a peak, overlaps and latencies.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Efficiency {
+    /// Large-GEMM throughput as a fraction of the dense peak of the training precision.
+    pub matmul: f64,
+    /// Flash-attention throughput as a fraction of the dense BF16 peak.
+    pub attention: f64,
+    /// Achieved fraction of HBM bandwidth for memory-bound kernels.
+    pub memory: f64,
+    /// Ring collective bus bandwidth as a fraction of one-direction NVLink.
+    pub nvlink: f64,
+    /// Achieved fraction of the scale-out NIC line rate.
+    pub scaleout: f64,
+    /// MoE all-to-all inside a node, fraction of one-direction NVLink.
+    pub a2a_intra: f64,
+    /// MoE all-to-all across nodes, fraction of the NIC line rate.
+    pub a2a_inter: f64,
+    /// Per-step latency of a ring collective inside a node, seconds.
+    pub alpha_intra_s: f64,
+    /// Per-step latency of a ring collective across nodes, seconds.
+    pub alpha_inter_s: f64,
+    /// Fraction of tensor-parallel communication hidden behind compute.
+    pub tp_overlap: f64,
+    /// Fraction of data-parallel communication that can hide behind backward compute.
+    pub dp_overlap: f64,
+    /// Fraction of expert-parallel all-to-all hidden behind compute.
+    pub ep_overlap: f64,
+    /// Fraction of pipeline point-to-point transfers hidden behind compute.
+    pub pp_overlap: f64,
+    /// Fixed cost per transformer layer per micro-batch pass (kernel launches, small
+    /// kernels, synchronisation), seconds.
+    pub layer_overhead_s: f64,
+    /// Skip the mechanistic model: the end-to-end MFU against the training-precision peak.
+    pub mfu: Option<f64>,
+}
+
+/// Chip family, for the per-family defaults of `reference/assumptions.md` §1.
+fn family(gpu: &GpuSpec) -> &'static str {
+    let id = gpu.id.as_str();
+    if id.starts_with("a100") || id.starts_with("a800") {
+        "ampere"
+    } else if id.starts_with("h100") || id.starts_with("h800") || id.starts_with("h200") {
+        "hopper"
+    } else if id == "h20" {
+        "h20"
+    } else if id.starts_with("b200") || id.starts_with("gb200") {
+        "blackwell"
+    } else if id.starts_with("ascend") {
+        "ascend"
+    } else {
+        "other"
+    }
+}
+
+impl Efficiency {
+    /// Defaults for `gpu` at `precision` (modes of `reference/assumptions.md` §7).
+    pub fn defaults_for(gpu: &GpuSpec, precision: Precision) -> Efficiency {
+        let fam = family(gpu);
+        // §1a: A100 BF16 PERT mode 0.82; Hopper BF16 0.76 (MAMF 80.3% less shape losses);
+        // Hopper FP8 0.65 of the FP8 peak; B200 BF16 0.72 / FP8 0.70; H20 0.85 and Ascend
+        // 0.70 are assumptions (no measurement exists); other chips 0.80, a middle value of
+        // the measured best-shape range (0.73–0.97), also an assumption.
+        let matmul = match (fam, precision) {
+            ("ampere", _) => 0.82,
+            ("hopper", Precision::Bf16) => 0.76,
+            ("hopper", Precision::Fp8) => 0.65,
+            ("blackwell", Precision::Bf16) => 0.72,
+            ("blackwell", Precision::Fp8) => 0.70,
+            ("h20", _) => 0.85,
+            ("ascend", _) => 0.70,
+            _ => 0.80,
+        };
+        // §1b: FlashAttention-2 on A100 0.65; Hopper BF16 mode 0.60; others assumed as Hopper.
+        let attention = if fam == "ampere" { 0.65 } else { 0.60 };
+        Efficiency {
+            matmul,
+            attention,
+            memory: 0.70,           // §1 efficiency.memory mode (DeepGEMM memory-bound, H800)
+            nvlink: 0.80,           // §2a mode (A100 235/300, H100 ~370/450, H800 160/200)
+            scaleout: 0.85,         // §2b mode
+            a2a_intra: 0.77,        // §2a DeepEP intranode 153–158 of 200 GB/s
+            a2a_inter: 0.86,        // §2b DeepEP internode 43–51 of 50 GB/s
+            alpha_intra_s: 3.4e-6,  // §2c NCCL ring Simple, NVLink
+            alpha_inter_s: 14e-6,   // §2c NCCL ring Simple, network
+            tp_overlap: CALIBRATED.tp_overlap,
+            dp_overlap: CALIBRATED.dp_overlap,
+            ep_overlap: CALIBRATED.ep_overlap,
+            pp_overlap: CALIBRATED.pp_overlap,
+            layer_overhead_s: CALIBRATED.layer_overhead_s,
+            mfu: None,
+        }
+    }
+}
+
+/// The fitted constants (no direct measurement exists for these).
+pub struct Calibrated {
+    /// See [`Efficiency::tp_overlap`].
+    pub tp_overlap: f64,
+    /// See [`Efficiency::dp_overlap`].
+    pub dp_overlap: f64,
+    /// See [`Efficiency::ep_overlap`].
+    pub ep_overlap: f64,
+    /// See [`Efficiency::pp_overlap`].
+    pub pp_overlap: f64,
+    /// See [`Efficiency::layer_overhead_s`].
+    pub layer_overhead_s: f64,
+}
+
+/// Fitted once on the calibration runs of `runs.toml` and frozen; see the README.
+pub const CALIBRATED: Calibrated = Calibrated {
+    tp_overlap: 0.0,
+    dp_overlap: 0.9,
+    ep_overlap: 0.5,
+    pp_overlap: 0.0,
+    layer_overhead_s: 0.0,
+};
+
+/// Reliability assumptions (`reference/assumptions.md` §3).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reliability {
+    /// Unexpected job-stopping interruptions per GPU-hour. Default: Llama 3 405B, 419
+    /// unexpected interruptions in 54 days on 16,384 H100 (arXiv:2407.21783 §3.3.4):
+    /// 419 / (16,384 · 54 · 24) = 1.973e-5.
+    pub interruptions_per_gpu_hour: f64,
+    /// Checkpoint size per parameter, bytes (BF16 weights + FP32 Adam = 14; ZeRO §3.1).
+    pub checkpoint_bytes_per_param: f64,
+    /// Storage write bandwidth per GPU, bytes/s (Llama 3: 2 TB/s sustained / 16,384 GPUs).
+    pub storage_bytes_per_s_per_gpu: f64,
+    /// Time to detect a failure, reschedule and reload, seconds (MegaScale "<10 minutes").
+    pub restart_s: f64,
+}
+
+impl Default for Reliability {
+    fn default() -> Self {
+        Reliability {
+            interruptions_per_gpu_hour: 419.0 / (16_384.0 * 54.0 * 24.0),
+            checkpoint_bytes_per_param: 14.0,
+            storage_bytes_per_s_per_gpu: 122e6,
+            restart_s: 600.0,
+        }
+    }
+}
+
+/// Energy assumptions (`reference/assumptions.md` §4).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnergyAssumptions {
+    /// Average GPU draw over a run as a fraction of TDP (§4a PERT mode 0.80).
+    pub gpu_power_fraction: f64,
+    /// Host, network and storage power as a fraction of GPU TDP (§4b mode 0.50, measured H100 node).
+    pub host_power_fraction: f64,
+    /// Power usage effectiveness (§4b Epoch default for non-hyperscalers 1.25).
+    pub pue: f64,
+    /// Electricity price, USD per kWh (§4d US industrial 2023–25 mode 0.080).
+    pub usd_per_kwh: f64,
+}
+
+impl Default for EnergyAssumptions {
+    fn default() -> Self {
+        EnergyAssumptions {
+            gpu_power_fraction: 0.80,
+            host_power_fraction: 0.50,
+            pue: 1.25,
+            usd_per_kwh: 0.080,
+        }
+    }
+}
+
+/// How compute is paid for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CostBasis {
+    /// Rented by the GPU-hour.
+    #[default]
+    Rental,
+    /// Bought, amortised over its life, plus electricity.
+    Ownership,
+}
+
+/// Cost assumptions (`reference/assumptions.md` §5; Epoch AI, Cottier et al. arXiv:2405.21015).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostAssumptions {
+    /// Rental or ownership.
+    pub basis: CostBasis,
+    /// Rental price, USD per GPU-hour (default: the catalog's).
+    pub usd_per_gpu_hour: Option<f64>,
+    /// Purchase price per GPU, USD (default: the catalog's).
+    pub purchase_usd: Option<f64>,
+    /// Price premium of the acquisition channel (0.5 = +50%).
+    pub channel_premium: f64,
+    /// Server cost ÷ single-unit GPU price (Epoch: 1.64 average, A100 1.66), applied to
+    /// single-unit prices only.
+    pub server_overhead: f64,
+    /// Cluster interconnect share of total cluster hardware cost (Epoch: 0.19).
+    pub interconnect_fraction: f64,
+    /// Amortisation life, years (§5 mode 4).
+    pub amortization_years: f64,
+}
+
+impl Default for CostAssumptions {
+    fn default() -> Self {
+        CostAssumptions {
+            basis: CostBasis::Rental,
+            usd_per_gpu_hour: None,
+            purchase_usd: None,
+            channel_premium: 0.0,
+            server_overhead: 1.64,
+            interconnect_fraction: 0.19,
+            amortization_years: 4.0,
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The performance model: step time of a plan ([`step_time`]) from collectives
+//! ([`comm`]) and the efficiency assumptions ([`assumptions`]); whole-run time with failures
+//! ([`run_time`]).
+
+pub mod assumptions;
+pub mod comm;
+pub mod run_time;
+pub mod step_time;
+
+pub use assumptions::{CostAssumptions, CostBasis, Efficiency, EnergyAssumptions, Reliability};
+pub use step_time::{Hardware, StepModel, StepTime};

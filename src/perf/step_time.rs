@@ -1,0 +1,333 @@
+//! Time of one training step for one parallel plan, from first principles.
+//!
+//! Narayanan et al. (arXiv:2104.04473) give the structure: a step is `m + (p−1)/v` pipeline
+//! slots of one micro-batch's forward and backward on the busiest stage, plus what data-
+//! parallel communication cannot hide, plus the optimizer step. Inside a slot:
+//!
+//! - **GEMMs** by roofline, `max(flops / (peak·η_mm), bytes / (hbm_bw·η_mem))` per GEMM
+//!   shape, so thin per-GPU shards and small expert batches turn memory-bound on chips with
+//!   a high FLOP/byte ratio (H100: 295) and stay compute-bound on the H20 (37). Backward
+//!   costs two GEMMs of the forward's shape. FP8 GEMMs run at the FP8 peak with 1-byte
+//!   inputs.
+//! - **Attention core** (flash attention, causal, BF16 even in FP8 runs): forward
+//!   `4·T·(s/2)·a·d/t` FLOPs, backward 2.5× (Dao, arXiv:2307.08691).
+//! - **Element-wise work** (norms, residuals, rotary, activation functions, MoE permutes) as
+//!   HBM traffic at `hbm_bw·η_mem`.
+//! - **Tensor parallelism** with sequence parallelism: 2 all-gathers + 2 reduce-scatters of
+//!   the `T·h` activation per layer forward, the same backward (Korthikanti et al.,
+//!   arXiv:2205.05198 §4.2.2); over NVLink when `t ≤ GPUs per node`, else over the NICs.
+//! - **Context parallelism**: ring attention passes K and V `cp−1` times, hidden behind the
+//!   attention core where it can be.
+//! - **Expert parallelism**: dispatch and combine all-to-alls of `T·k·h` per MoE layer, each
+//!   way, over NVLink inside a node and the NICs across nodes (one copy per remote node, as
+//!   DeepEP does).
+//! - **Pipeline**: point-to-point sends of `T·h/t` per micro-batch and virtual stage.
+//! - **Data parallelism**: gradient reduce-scatter (FP32) and parameter all-gather (BF16),
+//!   or an all-reduce without ZeRO; ZeRO-3 gathers parameters every micro-batch.
+//! - **Optimizer**: Adam reads and writes 34 bytes per local parameter.
+
+use serde::Serialize;
+
+use super::assumptions::Efficiency;
+use super::comm::{all_gather_s, all_reduce_s, p2p_s, Link};
+use crate::catalog::{GpuSpec, Precision};
+use crate::parallel::Strategy;
+use crate::workload::flops::Recompute;
+use crate::workload::Shape;
+
+/// The hardware figures the time model needs, in SI units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hardware {
+    /// Dense peak at the training precision, FLOP/s.
+    pub peak_flops: f64,
+    /// Dense BF16 peak, FLOP/s.
+    pub peak_bf16_flops: f64,
+    /// HBM bandwidth, bytes/s.
+    pub hbm_bytes_per_s: f64,
+    /// HBM capacity, bytes.
+    pub hbm_bytes: f64,
+    /// One-direction scale-up bandwidth per GPU, bytes/s.
+    pub intra_bytes_per_s: f64,
+    /// One-direction scale-out bandwidth per GPU, bytes/s.
+    pub inter_bytes_per_s: f64,
+    /// GPUs per scale-up domain.
+    pub gpus_per_node: f64,
+}
+
+impl Hardware {
+    /// Figures of `gpu` at `precision`, with optional cluster overrides.
+    pub fn of(gpu: &GpuSpec, precision: Precision, gpus_per_node: Option<u32>, net_gbit_per_s: Option<f64>) -> Hardware {
+        Hardware {
+            peak_flops: gpu.peak_flops(precision),
+            peak_bf16_flops: gpu.peak_flops(Precision::Bf16),
+            hbm_bytes_per_s: gpu.hbm_bytes_per_s(),
+            hbm_bytes: gpu.hbm_bytes(),
+            intra_bytes_per_s: gpu.intra_node_uni_bytes_per_s(),
+            inter_bytes_per_s: net_gbit_per_s.map(|g| g * 1e9 / 8.0).unwrap_or_else(|| gpu.scale_out_bytes_per_s()),
+            gpus_per_node: f64::from(gpus_per_node.unwrap_or(gpu.gpus_per_node)),
+        }
+    }
+}
+
+/// Time of one step and where it goes, seconds. Components add up to `step_s`.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct StepTime {
+    /// The whole step.
+    pub step_s: f64,
+    /// GEMMs, attention, element-wise work and per-layer overhead on the busiest stage.
+    pub compute_s: f64,
+    /// Exposed tensor-parallel communication.
+    pub tp_comm_s: f64,
+    /// Exposed context-parallel communication.
+    pub cp_comm_s: f64,
+    /// Exposed expert-parallel all-to-all.
+    pub ep_comm_s: f64,
+    /// Exposed pipeline point-to-point transfers.
+    pub pp_comm_s: f64,
+    /// Pipeline bubble.
+    pub bubble_s: f64,
+    /// Exposed data-parallel communication.
+    pub dp_comm_s: f64,
+    /// Optimizer step.
+    pub optimizer_s: f64,
+}
+
+impl StepTime {
+    /// The largest component, by name.
+    pub fn largest_component(&self) -> (&'static str, f64) {
+        let parts = [
+            ("compute", self.compute_s),
+            ("tp_comm", self.tp_comm_s),
+            ("cp_comm", self.cp_comm_s),
+            ("ep_comm", self.ep_comm_s),
+            ("pp_comm", self.pp_comm_s),
+            ("bubble", self.bubble_s),
+            ("dp_comm", self.dp_comm_s),
+            ("optimizer", self.optimizer_s),
+        ];
+        parts.into_iter().fold(("compute", f64::MIN), |a, b| if b.1 > a.1 { b } else { a })
+    }
+}
+
+/// Everything fixed for one (model, GPU, batch) question; `step_time` varies the plan.
+#[derive(Debug, Clone, Copy)]
+pub struct StepModel {
+    /// Model shape.
+    pub shape: Shape,
+    /// Hardware.
+    pub hw: Hardware,
+    /// Efficiency assumptions.
+    pub eff: Efficiency,
+    /// Sequence length.
+    pub seq_len: f64,
+    /// Sequences per global batch.
+    pub batch_seqs: f64,
+    /// Training precision.
+    pub precision: Precision,
+}
+
+/// One GEMM `M×K · K×N` forward, by roofline.
+#[inline]
+fn gemm_s(m: f64, k: f64, n: f64, peak: f64, bw: f64, bytes_per_elem: f64) -> f64 {
+    let flops = 2.0 * m * k * n;
+    let bytes = bytes_per_elem * (m * k + k * n) + 2.0 * m * n;
+    (flops / peak).max(bytes / bw)
+}
+
+/// Per-layer times of one micro-batch, forward and backward separated.
+#[derive(Debug, Clone, Copy, Default)]
+struct LayerTimes {
+    compute_fwd: f64,
+    compute_bwd: f64,
+    attn_fwd: f64,
+    tp_fwd: f64,
+    cp_fwd: f64,
+    ep_fwd: f64,
+}
+
+impl StepModel {
+    fn link_intra(&self) -> Link {
+        Link { bytes_per_s: self.hw.intra_bytes_per_s * self.eff.nvlink, alpha_s: self.eff.alpha_intra_s }
+    }
+    fn link_inter(&self) -> Link {
+        Link { bytes_per_s: self.hw.inter_bytes_per_s * self.eff.scaleout, alpha_s: self.eff.alpha_inter_s }
+    }
+    /// The link of a group of `span` consecutive ranks.
+    fn link_for_span(&self, span: f64) -> Link {
+        if span <= self.hw.gpus_per_node {
+            self.link_intra()
+        } else {
+            self.link_inter()
+        }
+    }
+
+    /// Layer times for tokens `t` on the GPU (after CP), TP size `tp`, EP size `ep`.
+    fn layer_times(&self, tokens: f64, tp: f64, ep: f64, cp: f64, moe: bool) -> LayerTimes {
+        let s = &self.shape;
+        let e = &self.eff;
+        let peak = self.hw.peak_flops * e.matmul;
+        let bw = self.hw.hbm_bytes_per_s * e.memory;
+        let bpe = match self.precision {
+            Precision::Bf16 => 2.0,
+            Precision::Fp8 => 1.0,
+        };
+        let up_mult = s.ffn_mult - 1.0;
+        let act_bytes = |f: f64| if s.ffn_mult > 2.5 { 6.0 * f } else { 4.0 * f };
+
+        // Attention projections.
+        let mut gemm = gemm_s(tokens, s.h, (s.q_width + 2.0 * s.kv_width) / tp, peak, bw, bpe)
+            + gemm_s(tokens, s.q_width / tp, s.h, peak, bw, bpe);
+        let mut elem_bytes = 20.0 * s.h + 4.0 * (s.q_width + s.kv_width);
+        let mut ep_fwd = 0.0;
+        if moe {
+            let shared_f = s.shared * s.f_expert;
+            if shared_f > 0.0 {
+                gemm += gemm_s(tokens, s.h, up_mult * shared_f / tp, peak, bw, bpe) + gemm_s(tokens, shared_f / tp, s.h, peak, bw, bpe);
+            }
+            let experts = s.experts;
+            let local_experts = (experts / ep).max(1.0);
+            let tokens_local = tokens / tp; // sequence-parallel shard routed by this GPU
+            let per_expert = tokens_local * s.k / local_experts;
+            gemm += local_experts
+                * (gemm_s(per_expert, s.h, up_mult * s.f_expert, peak, bw, bpe) + gemm_s(per_expert, s.f_expert, s.h, peak, bw, bpe));
+            gemm += gemm_s(tokens_local, s.h, experts, peak, bw, 2.0); // router
+            elem_bytes += s.k * (act_bytes(s.f_expert) + 8.0 * s.h) + act_bytes(shared_f);
+            ep_fwd = self.all_to_all_s(tokens_local, tp, ep, bpe) + self.all_to_all_s(tokens_local, tp, ep, 2.0);
+        } else {
+            gemm += gemm_s(tokens, s.h, up_mult * s.f / tp, peak, bw, bpe) + gemm_s(tokens, s.f / tp, s.h, peak, bw, bpe);
+            elem_bytes += act_bytes(s.f);
+        }
+        let elem = tokens * elem_bytes / tp / bw;
+        let attn_fwd = 2.0 * tokens * self.seq_len * s.q_width / tp / (self.hw.peak_bf16_flops * e.attention);
+
+        let tp_link = self.link_for_span(tp);
+        let tp_fwd = 4.0 * all_gather_s(tokens * s.h * 2.0, tp, tp_link) * (1.0 - e.tp_overlap);
+        let cp_fwd = if cp > 1.0 {
+            let cp_link = self.link_for_span(tp * cp);
+            let kv_bytes = tokens * 2.0 * s.kv_width * 2.0 / tp;
+            ((cp - 1.0) * p2p_s(kv_bytes, cp_link) - attn_fwd).max(0.0)
+        } else {
+            0.0
+        };
+        let half_overhead = 0.5 * e.layer_overhead_s;
+        LayerTimes {
+            compute_fwd: gemm + attn_fwd + elem + half_overhead,
+            compute_bwd: 2.0 * gemm + 2.5 * attn_fwd + 2.0 * elem + half_overhead,
+            attn_fwd,
+            tp_fwd,
+            cp_fwd,
+            ep_fwd: ep_fwd * (1.0 - e.ep_overlap),
+        }
+    }
+
+    /// One all-to-all (dispatch or combine) of `tokens` tokens × top-k copies of `h`
+    /// elements of `bpe` bytes, over an EP group of `ep` ranks laid out after `tp`.
+    fn all_to_all_s(&self, tokens: f64, tp: f64, ep: f64, bpe: f64) -> f64 {
+        if ep <= 1.0 {
+            return 0.0;
+        }
+        let s = &self.shape;
+        let e = &self.eff;
+        let bytes = tokens * s.k * s.h * bpe;
+        let span = tp * ep;
+        let intra_bw = self.hw.intra_bytes_per_s * e.a2a_intra;
+        if span <= self.hw.gpus_per_node {
+            return bytes * (ep - 1.0) / ep / intra_bw + e.alpha_intra_s * (ep - 1.0).min(8.0);
+        }
+        // Nodes in the EP group; each token is sent once to each distinct remote node hit
+        // by its k experts (expected count for uniform routing), then fanned out on NVLink.
+        let nodes = span / self.hw.gpus_per_node;
+        let distinct_nodes = nodes * (1.0 - (1.0 - 1.0 / nodes).powf(s.k));
+        let remote_nodes = distinct_nodes * (nodes - 1.0) / nodes;
+        let inter_bytes = tokens * s.h * bpe * remote_nodes;
+        let inter = inter_bytes / (self.hw.inter_bytes_per_s * e.a2a_inter) + e.alpha_inter_s;
+        let intra = bytes * (ep - 1.0) / ep / intra_bw;
+        inter.max(intra)
+    }
+
+    /// Time of one step of plan `st`.
+    pub fn step_time(&self, st: &Strategy) -> StepTime {
+        let s = &self.shape;
+        let e = &self.eff;
+        let tp = f64::from(st.tp);
+        let pp = f64::from(st.pp);
+        let dp = f64::from(st.dp);
+        let ep = f64::from(st.ep);
+        let cp = f64::from(st.cp);
+        let v = f64::from(st.interleave);
+        let m = (self.batch_seqs / (dp * f64::from(st.micro_batch))).max(1.0);
+        let tokens = self.seq_len * f64::from(st.micro_batch) / cp;
+
+        let dense = self.layer_times(tokens, tp, ep, cp, false);
+        let moe = if s.moe_fraction > 0.0 { self.layer_times(tokens, tp, ep, cp, true) } else { dense };
+        let mix = |f: fn(&LayerTimes) -> f64| (1.0 - s.moe_fraction) * f(&dense) + s.moe_fraction * f(&moe);
+
+        let compute_layer = match st.recompute {
+            Recompute::None => mix(|l| l.compute_fwd + l.compute_bwd),
+            Recompute::Selective => mix(|l| l.compute_fwd + l.compute_bwd + l.attn_fwd),
+            Recompute::Full => mix(|l| 2.0 * l.compute_fwd + l.compute_bwd),
+        };
+        // Forward, backward, and the recomputed forward under full recompute.
+        let comm_passes = if st.recompute == Recompute::Full { 3.0 } else { 2.0 };
+        let tp_layer = comm_passes * mix(|l| l.tp_fwd);
+        let cp_layer = comm_passes * mix(|l| l.cp_fwd);
+        let ep_layer = comm_passes * mix(|l| l.ep_fwd);
+        let layer = compute_layer + tp_layer + cp_layer + ep_layer;
+
+        // Logits and loss on the last stage: GEMM forward + 2× backward, FP32 softmax traffic.
+        let peak = self.hw.peak_flops * e.matmul;
+        let bw = self.hw.hbm_bytes_per_s * e.memory;
+        let logits = 3.0 * gemm_s(tokens, s.h, s.vocab / tp, peak, bw, 2.0) + 3.0 * tokens * s.vocab / tp * 4.0 / bw;
+
+        // The busiest stage: the ceil(L/p) layers of a full stage, or the balanced share of
+        // the layers plus logits, whichever is more (frameworks move layers off the last
+        // stage to balance it). `r` is the busiest stage's share of the whole model's work.
+        let layers_per_stage = (s.layers / pp).ceil();
+        let model_work = s.layers * layer + logits;
+        let stage_work = (layers_per_stage * layer).max(model_work / pp).min(model_work);
+        let r = stage_work / model_work.max(1e-30);
+
+        let pp_p2p = if st.pp > 1 {
+            let link = self.link_for_span(tp * cp * dp);
+            2.0 * v * p2p_s(tokens * s.h * 2.0 / tp, link) * (1.0 - e.pp_overlap)
+        } else {
+            0.0
+        };
+        let slot = stage_work + pp_p2p;
+        let bubble_slots = (pp - 1.0) / v;
+
+        // Data parallelism over the stage's local parameters.
+        let emb = if st.pp == 1 { s.embedding_params + s.head_params } else { s.embedding_params.max(s.head_params) };
+        let p_dense = layers_per_stage * s.dense_params_per_layer / tp + emb / tp;
+        let p_expert = layers_per_stage * s.expert_params_per_layer / ep;
+        let n_dense = dp * cp;
+        let n_expert = (dp * cp * tp / ep).max(1.0);
+        let dp_link = self.link_for_span(tp * cp * dp);
+        let dp_one = |params: f64, n: f64| -> f64 {
+            match st.zero_stage {
+                0 => all_reduce_s(4.0 * params, n, dp_link),
+                1 | 2 => all_gather_s(4.0 * params, n, dp_link) + all_gather_s(2.0 * params, n, dp_link),
+                _ => all_gather_s(4.0 * params, n, dp_link) + 2.0 * m * all_gather_s(2.0 * params, n, dp_link),
+            }
+        };
+        let dp_total = dp_one(p_dense, n_dense) + dp_one(p_expert, n_expert);
+        let window = if st.zero_stage >= 3 { m * slot } else { slot };
+        let dp_exposed = (dp_total * (1.0 - e.dp_overlap)).max(dp_total - window);
+
+        let shard = |n: f64| if st.zero_stage >= 1 { n } else { 1.0 };
+        let optimizer_s = 34.0 * (p_dense / shard(n_dense) + p_expert / shard(n_expert)) / bw;
+
+        let bubble_s = bubble_slots * slot;
+        StepTime {
+            step_s: m * slot + bubble_s + dp_exposed + optimizer_s,
+            compute_s: m * r * (s.layers * compute_layer + logits),
+            tp_comm_s: m * r * s.layers * tp_layer,
+            cp_comm_s: m * r * s.layers * cp_layer,
+            ep_comm_s: m * r * s.layers * ep_layer,
+            pp_comm_s: m * pp_p2p,
+            bubble_s,
+            dp_comm_s: dp_exposed,
+            optimizer_s,
+        }
+    }
+}

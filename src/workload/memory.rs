@@ -1,0 +1,225 @@
+//! Memory per GPU for a given parallel plan: weights, gradients, optimizer state,
+//! activations, logits and a framework reserve.
+//!
+//! - Model state (ZeRO, Rajbhandari et al. arXiv:1910.02054 §3.1): BF16 weights 2 B/param,
+//!   FP32 gradients 4 B, Adam FP32 master + m + v 12 B. Dense parameters are split by
+//!   `tp·pp`, routed experts by `ep·pp`; ZeRO 1/2/3 further shard optimizer / + gradients /
+//!   + weights over the data-parallel group (`dp·cp`, or `dp·cp·tp/ep` for experts).
+//! - Activations (Korthikanti et al. arXiv:2205.05198 Table 2, with sequence parallelism, so
+//!   every term divides by `t`): per layer per micro-batch `s·b·h·34` bytes for a GPT layer
+//!   with flash attention, which never stores the `5·a·s/h` score term (Dao, arXiv:2307.08691).
+//!   The 34 generalises to GQA and other FFN widths term by term: attention
+//!   `3h + 4·a·d + 4·g·d`, FFN `3h + 4f` (GeLU) or `3h + 6f` (SwiGLU), norms `4h`. Selective
+//!   recompute drops the activation-function output (`2f`); full recompute keeps only the
+//!   layer input `2·s·b·h`. With 1F1B the first stage holds `min(p, m)` micro-batches in
+//!   flight, times `1 + (p−1)/(p·v)` when interleaved.
+//! - Logits `s·b·V·4/t` bytes (FP32) on the last stage.
+
+use super::params::ParamCounts;
+use crate::catalog::ModelSpec;
+use crate::parallel::Strategy;
+use crate::workload::flops::Recompute;
+
+/// Bytes per parameter of BF16 weights.
+pub const WEIGHT_BYTES: f64 = 2.0;
+/// Bytes per parameter of FP32 gradients.
+pub const GRAD_BYTES: f64 = 4.0;
+/// Bytes per parameter of Adam state (FP32 master, momentum, variance).
+pub const OPTIMIZER_BYTES: f64 = 12.0;
+
+/// Memory of the busiest GPU, bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct MemoryBreakdown {
+    /// Weights.
+    pub weights_bytes: f64,
+    /// Gradients.
+    pub grads_bytes: f64,
+    /// Optimizer state.
+    pub optimizer_bytes: f64,
+    /// Stored activations, including logits.
+    pub activations_bytes: f64,
+    /// Framework reserve (CUDA context, communication buffers, fragmentation).
+    pub reserve_bytes: f64,
+}
+
+impl MemoryBreakdown {
+    /// Everything together.
+    pub fn total_bytes(&self) -> f64 {
+        self.weights_bytes + self.grads_bytes + self.optimizer_bytes + self.activations_bytes + self.reserve_bytes
+    }
+}
+
+/// Shape numbers of a model the memory and time models reuse in the plan-search loop.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// Layers.
+    pub layers: f64,
+    /// Hidden size.
+    pub h: f64,
+    /// Query heads × head dimension.
+    pub q_width: f64,
+    /// KV heads × head dimension.
+    pub kv_width: f64,
+    /// Dense FFN width.
+    pub f: f64,
+    /// FFN matrices (2 GeLU, 3 SwiGLU).
+    pub ffn_mult: f64,
+    /// Vocabulary.
+    pub vocab: f64,
+    /// Expert FFN width (0 for dense).
+    pub f_expert: f64,
+    /// Routed experts per MoE layer (0 for dense).
+    pub experts: f64,
+    /// Experts active per token (top-k).
+    pub k: f64,
+    /// Shared experts.
+    pub shared: f64,
+    /// Fraction of layers that are MoE.
+    pub moe_fraction: f64,
+    /// Non-expert parameters per layer, on average (overrides applied).
+    pub dense_params_per_layer: f64,
+    /// Routed-expert parameters per layer, on average (overrides applied).
+    pub expert_params_per_layer: f64,
+    /// Embedding parameters held by the first stage (`V·h`).
+    pub embedding_params: f64,
+    /// Output-head parameters when untied, else 0.
+    pub head_params: f64,
+}
+
+impl Shape {
+    /// Shape numbers of `m`.
+    pub fn of(m: &ModelSpec, p: &ParamCounts) -> Shape {
+        let layers = f64::from(m.layers);
+        let scale = if p.derived_total > 0.0 { p.total / p.derived_total } else { 1.0 };
+        let expert_total = p.routed_expert_params();
+        let dense_total = (p.total - expert_total - p.input_embedding * scale - p.output_head * scale).max(0.0);
+        let (f_expert, k, shared) = match &m.moe {
+            Some(moe) => (moe.expert_ffn_hidden as f64, f64::from(moe.experts_per_token), f64::from(moe.shared_experts)),
+            None => (0.0, 0.0, 0.0),
+        };
+        Shape {
+            layers,
+            h: m.d_model as f64,
+            q_width: f64::from(m.heads) * m.head_dim() as f64,
+            kv_width: f64::from(m.kv_heads()) * m.head_dim() as f64,
+            f: m.ffn_hidden() as f64,
+            ffn_mult: m.ffn_kind.matrices(),
+            vocab: m.vocab as f64,
+            f_expert,
+            experts: p.experts,
+            k,
+            shared,
+            moe_fraction: p.moe_layers / layers,
+            dense_params_per_layer: dense_total / layers,
+            expert_params_per_layer: expert_total / layers,
+            embedding_params: p.input_embedding,
+            head_params: p.output_head,
+        }
+    }
+
+    /// Activation bytes per token per layer, before dividing by `tp` (Korthikanti Table 2,
+    /// generalised; see the module doc).
+    pub fn activation_bytes_per_token_layer(&self, recompute: Recompute) -> f64 {
+        if recompute == Recompute::Full {
+            return 2.0 * self.h;
+        }
+        let attention = 3.0 * self.h + 4.0 * self.q_width + 4.0 * self.kv_width;
+        let act_out = 2.0; // bytes per FFN element of the activation-function output
+        let ffn_elems = |f: f64| -> f64 {
+            // GeLU: input 2f + output 2f; SwiGLU: gate 2f + up 2f + product 2f.
+            let full = if self.ffn_mult > 2.5 { 6.0 * f } else { 4.0 * f };
+            if recompute == Recompute::Selective {
+                full - act_out * f
+            } else {
+                full
+            }
+        };
+        let dense_ffn = 3.0 * self.h + ffn_elems(self.f);
+        let moe_ffn = 3.0 * self.h + self.k * (2.0 * self.h + ffn_elems(self.f_expert)) + ffn_elems(self.shared * self.f_expert);
+        let ffn = (1.0 - self.moe_fraction) * dense_ffn + self.moe_fraction * moe_ffn;
+        attention + ffn + 4.0 * self.h
+    }
+}
+
+/// Framework reserve per GPU, bytes: 2 GiB (CUDA context ≈ 0.5–1 GiB, NCCL buffers ≈ 1 GiB)
+/// plus 5% of capacity for allocator fragmentation. An assumption, not a measurement.
+pub fn reserve_bytes(capacity_bytes: f64) -> f64 {
+    2.0 * crate::catalog::gpu::GIB + 0.05 * capacity_bytes
+}
+
+/// Memory of the busiest GPU for plan `st` with `m` micro-batches per step.
+pub fn memory_per_gpu(shape: &Shape, st: &Strategy, seq_len: f64, microbatches: f64, capacity_bytes: f64) -> MemoryBreakdown {
+    let tp = f64::from(st.tp);
+    let pp = f64::from(st.pp);
+    let dp = f64::from(st.dp);
+    let ep = f64::from(st.ep);
+    let cp = f64::from(st.cp);
+    let layers_per_stage = (shape.layers / pp).ceil();
+
+    // Parameters on the busiest stage: the first (embedding) or, with one stage, all of it.
+    let emb = if st.pp == 1 { shape.embedding_params + shape.head_params } else { shape.embedding_params.max(shape.head_params) };
+    let dense_params = layers_per_stage * shape.dense_params_per_layer / tp + emb / tp;
+    let expert_params = layers_per_stage * shape.expert_params_per_layer / ep;
+    let dense_dp = dp * cp;
+    let expert_dp = (dp * cp * tp / ep).max(1.0);
+    let shard = |stage_min: u8, group: f64| if st.zero_stage >= stage_min { group } else { 1.0 };
+    let weights_bytes = WEIGHT_BYTES * (dense_params / shard(3, dense_dp) + expert_params / shard(3, expert_dp));
+    let grads_bytes = GRAD_BYTES * (dense_params / shard(2, dense_dp) + expert_params / shard(2, expert_dp));
+    let optimizer_bytes = OPTIMIZER_BYTES * (dense_params / shard(1, dense_dp) + expert_params / shard(1, expert_dp));
+
+    // Activations: tokens of one micro-batch on this GPU, split by tp (sequence parallel) and cp.
+    let tokens = seq_len * f64::from(st.micro_batch) / cp;
+    let per_layer = tokens * shape.activation_bytes_per_token_layer(st.recompute) / tp;
+    let in_flight = pp.min(microbatches).max(1.0);
+    let interleave_factor = if st.interleave > 1 { 1.0 + (pp - 1.0) / (pp * f64::from(st.interleave)) } else { 1.0 };
+    let first_stage = per_layer * layers_per_stage * in_flight * interleave_factor;
+    let logits = tokens * shape.vocab * 4.0 / tp;
+    let last_stage = per_layer * layers_per_stage + logits;
+    let activations_bytes = if st.pp == 1 { first_stage + logits } else { first_stage.max(last_stage) };
+
+    MemoryBreakdown {
+        weights_bytes,
+        grads_bytes,
+        optimizer_bytes,
+        activations_bytes,
+        reserve_bytes: reserve_bytes(capacity_bytes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    /// Korthikanti et al. (arXiv:2205.05198) Table 2, GPT-3 175B (h = 12288, s = 2048,
+    /// a = 96), b = 1, t = 8 with sequence parallelism: `s·b·h·34/t` per layer =
+    /// 2048·12288·34/8 = 106,954,752 bytes; full recompute `2·s·b·h/t` = 6,291,456 bytes.
+    #[test]
+    fn activation_per_layer_matches_korthikanti() {
+        let c = Catalog::builtin();
+        let m = c.model("gpt3-175b").unwrap();
+        let shape = Shape::of(m, &ParamCounts::of(m));
+        let none = shape.activation_bytes_per_token_layer(Recompute::None) * 2048.0 / 8.0;
+        assert_eq!(none, 106_954_752.0);
+        let full = shape.activation_bytes_per_token_layer(Recompute::Full) * 2048.0 / 8.0;
+        assert_eq!(full, 6_291_456.0);
+    }
+
+    /// Model state by hand: GPT-3 175B, TP8 PP12 (8 layers a stage), DP8, ZeRO-1, no MoE.
+    /// First stage: 8·(12·12288²)/8 + 50257·12288/8 = 1,811,939,328 + 77,194,752 params;
+    /// weights 2 B and gradients 4 B each, optimizer 12 B / 8.
+    #[test]
+    fn model_state_by_hand() {
+        let c = Catalog::builtin();
+        let m = c.model("gpt3-175b").unwrap();
+        let shape = Shape::of(m, &ParamCounts::of(m));
+        let st = Strategy { tp: 8, pp: 12, dp: 8, ep: 1, cp: 1, micro_batch: 1, interleave: 1, recompute: Recompute::Full, zero_stage: 1 };
+        let mem = memory_per_gpu(&shape, &st, 2048.0, 64.0, 80.0 * crate::catalog::gpu::GIB);
+        let params = 1_811_939_328.0 + 77_194_752.0;
+        assert!((mem.weights_bytes / (2.0 * params) - 1.0).abs() < 1e-12);
+        assert!((mem.grads_bytes / (4.0 * params) - 1.0).abs() < 1e-12);
+        assert!((mem.optimizer_bytes / (12.0 * params / 8.0) - 1.0).abs() < 1e-12);
+        // 12 micro-batches in flight on the first stage, 8 layers, 6,291,456 B each.
+        assert_eq!(mem.activations_bytes, 12.0 * 8.0 * 6_291_456.0);
+    }
+}
