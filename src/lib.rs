@@ -25,5 +25,7 @@ pub mod error;
 pub mod estimate;
 pub mod parallel;
 pub mod perf;
+pub mod policy;
+pub mod report;
 pub mod validate;
 pub mod workload;

@@ -66,6 +66,10 @@ pub struct PublishedRun {
     pub zero_stage: Option<u8>,
     /// Published recompute mode.
     pub recompute: Option<String>,
+    /// Whether the run used fused (flash) attention; default true.
+    pub flash_attention: Option<bool>,
+    /// Whether the run used sequence parallelism with TP; default true.
+    pub sequence_parallel: Option<bool>,
     /// Citation.
     pub source: String,
     /// Caveat.

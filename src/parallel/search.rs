@@ -8,7 +8,7 @@
 //! `dp` the most replicas that fit the remaining GPUs and divide the batch (a few GPUs may
 //! stay idle when the count factors badly); `ep` a power of two dividing the experts and
 //! the `tp·cp·dp` GPUs of a stage; `micro_batch` a power of two up to 16 dividing the batch;
-//! `interleave` 1, 2, 4 or 8 virtual stages where the layers divide evenly; all recompute
+//! `interleave` 1, 2, 4 or 8 virtual stages (at least one layer each; uneven stages allowed); all recompute
 //! modes; ZeRO 0–3. Pruning: for each layout, recompute modes are tried from cheapest to
 //! costliest and the first that fits memory is the only one timed (recomputation only adds
 //! time), and a memory check (a few dozen flops) precedes every timing. Outer layouts run
@@ -144,6 +144,7 @@ pub fn search(model: &StepModel, heads: u32, kv_heads: u32, layers: u32, experts
     let batch_seqs = model.batch_seqs.round() as u64;
     let gpn = model.hw.gpus_per_node as u32;
     let capacity = model.hw.hbm_bytes;
+    let act_opts = model.activation_options();
 
     let tps: Vec<u32> = match space.tp {
         Some(t) => vec![t],
@@ -229,7 +230,7 @@ pub fn search(model: &StepModel, heads: u32, kv_heads: u32, layers: u32, experts
                     if space.interleave.is_some_and(|f| f != v) {
                         continue;
                     }
-                    if v > 1 && (pp == 1 || layers % (pp * v) != 0 || m % u64::from(pp) != 0) {
+                    if v > 1 && (pp == 1 || layers < pp * v || m % u64::from(pp) != 0) {
                         continue;
                     }
                     for &ep in &eps {
@@ -247,7 +248,7 @@ pub fn search(model: &StepModel, heads: u32, kv_heads: u32, layers: u32, experts
                                     continue; // dominated: a cheaper recompute mode fits
                                 }
                                 let st = Strategy { tp, pp, dp, ep, cp, micro_batch: mb, interleave: v, recompute: rc, zero_stage: zero };
-                                let mem = memory_per_gpu(&model.shape, &st, model.seq_len, m as f64, capacity);
+                                let mem = memory_per_gpu(&model.shape, &st, model.seq_len, m as f64, capacity, act_opts);
                                 let need = mem.total_bytes();
                                 if need > capacity {
                                     acc.min_need = acc.min_need.min(need);

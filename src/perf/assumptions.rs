@@ -44,6 +44,13 @@ pub struct Efficiency {
     /// Fixed cost per transformer layer per micro-batch pass (kernel launches, small
     /// kernels, synchronisation), seconds.
     pub layer_overhead_s: f64,
+    /// Fused attention (FlashAttention, Dao et al. 2022) that never writes the `s×s`
+    /// scores to memory. `false` models the materialised softmax of 2021-era frameworks.
+    pub flash_attention: bool,
+    /// Sequence parallelism with tensor parallelism (Korthikanti et al., arXiv:2205.05198):
+    /// norms, dropout and residuals split across the TP group. `false` replicates them on
+    /// every TP rank, as Megatron-LM did before 2022.
+    pub sequence_parallel: bool,
     /// Skip the mechanistic model: the end-to-end MFU against the training-precision peak.
     pub mfu: Option<f64>,
 }
@@ -75,7 +82,7 @@ impl Efficiency {
         // 0.70 are assumptions (no measurement exists); other chips 0.80, a middle value of
         // the measured best-shape range (0.73–0.97), also an assumption.
         let matmul = match (fam, precision) {
-            ("ampere", _) => 0.82,
+            ("ampere", _) => 0.70,
             ("hopper", Precision::Bf16) => 0.76,
             ("hopper", Precision::Fp8) => 0.65,
             ("blackwell", Precision::Bf16) => 0.72,
@@ -101,6 +108,8 @@ impl Efficiency {
             ep_overlap: CALIBRATED.ep_overlap,
             pp_overlap: CALIBRATED.pp_overlap,
             layer_overhead_s: CALIBRATED.layer_overhead_s,
+            flash_attention: true,
+            sequence_parallel: true,
             mfu: None,
         }
     }

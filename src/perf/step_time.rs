@@ -126,6 +126,18 @@ pub struct StepModel {
     pub precision: Precision,
 }
 
+impl StepModel {
+    /// What decides activation memory besides the plan.
+    pub fn activation_options(&self) -> crate::workload::ActivationOptions {
+        crate::workload::ActivationOptions {
+            flash_attention: self.eff.flash_attention,
+            fp8: self.precision == Precision::Fp8,
+            heads: self.shape.heads,
+            sequence_parallel: self.eff.sequence_parallel,
+        }
+    }
+}
+
 /// One GEMM `M×K · K×N` forward, by roofline.
 #[inline]
 fn gemm_s(m: f64, k: f64, n: f64, peak: f64, bw: f64, bytes_per_elem: f64) -> f64 {
@@ -197,8 +209,23 @@ impl StepModel {
             gemm += gemm_s(tokens, s.h, up_mult * s.f / tp, peak, bw, bpe) + gemm_s(tokens, s.f / tp, s.h, peak, bw, bpe);
             elem_bytes += act_bytes(s.f);
         }
-        let elem = tokens * elem_bytes / tp / bw;
-        let attn_fwd = 2.0 * tokens * self.seq_len * s.q_width / tp / (self.hw.peak_bf16_flops * e.attention);
+        // Norms, residual adds and dropout (20·h bytes a token) are split across the TP
+        // group only with sequence parallelism; otherwise every TP rank repeats them.
+        let replicated = if e.sequence_parallel { 0.0 } else { 20.0 * s.h * (1.0 - 1.0 / tp) };
+        let elem = tokens * (elem_bytes / tp + replicated) / bw;
+        // Attention core. Fused: causal, so each query meets s/2 keys on average, at the
+        // attention efficiency; backward 2.5× (it recomputes the scores). Unfused: two
+        // batched GEMMs per head over the full s×s (masked, not skipped) plus the softmax,
+        // mask and dropout passes over the stored scores, ~12 bytes per score forward.
+        let attn_fwd = if e.flash_attention {
+            2.0 * tokens * self.seq_len * s.q_width / tp / (self.hw.peak_bf16_flops * e.attention)
+        } else {
+            let d = s.q_width / s.heads;
+            let heads = s.heads / tp;
+            heads * (gemm_s(tokens, d, self.seq_len, peak, bw, 2.0) + gemm_s(tokens, self.seq_len, d, peak, bw, 2.0))
+                + 12.0 * tokens * self.seq_len * heads / bw
+        };
+        let attn_bwd_factor = if e.flash_attention { 2.5 } else { 2.0 };
 
         let tp_link = self.link_for_span(tp);
         let tp_fwd = 4.0 * all_gather_s(tokens * s.h * 2.0, tp, tp_link) * (1.0 - e.tp_overlap);
@@ -212,7 +239,7 @@ impl StepModel {
         let half_overhead = 0.5 * e.layer_overhead_s;
         LayerTimes {
             compute_fwd: gemm + attn_fwd + elem + half_overhead,
-            compute_bwd: 2.0 * gemm + 2.5 * attn_fwd + 2.0 * elem + half_overhead,
+            compute_bwd: 2.0 * gemm + attn_bwd_factor * attn_fwd + 2.0 * elem + half_overhead,
             attn_fwd,
             tp_fwd,
             cp_fwd,
@@ -282,7 +309,7 @@ impl StepModel {
         // The busiest stage: the ceil(L/p) layers of a full stage, or the balanced share of
         // the layers plus logits, whichever is more (frameworks move layers off the last
         // stage to balance it). `r` is the busiest stage's share of the whole model's work.
-        let layers_per_stage = (s.layers / pp).ceil();
+        let layers_per_stage = crate::workload::layers_per_stage(s.layers, st.pp, st.interleave);
         let model_work = s.layers * layer + logits;
         let stage_work = (layers_per_stage * layer).max(model_work / pp).min(model_work);
         let r = stage_work / model_work.max(1e-30);

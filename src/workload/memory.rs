@@ -56,6 +56,8 @@ pub struct Shape {
     pub layers: f64,
     /// Hidden size.
     pub h: f64,
+    /// Query heads.
+    pub heads: f64,
     /// Query heads × head dimension.
     pub q_width: f64,
     /// KV heads × head dimension.
@@ -100,6 +102,7 @@ impl Shape {
         Shape {
             layers,
             h: m.d_model as f64,
+            heads: f64::from(m.heads),
             q_width: f64::from(m.heads) * m.head_dim() as f64,
             kv_width: f64::from(m.kv_heads()) * m.head_dim() as f64,
             f: m.ffn_hidden() as f64,
@@ -119,10 +122,12 @@ impl Shape {
 
     /// Activation bytes per token per layer, before dividing by `tp` (Korthikanti Table 2,
     /// generalised; see the module doc).
-    pub fn activation_bytes_per_token_layer(&self, recompute: Recompute) -> f64 {
+    pub fn activation_bytes_per_token_layer(&self, recompute: Recompute, opts: ActivationOptions, seq_len: f64) -> f64 {
         if recompute == Recompute::Full {
             return 2.0 * self.h;
         }
+        // Without fused attention the scores are stored: 5·a·s bytes per token (Korthikanti).
+        let scores = if opts.flash_attention || recompute == Recompute::Selective { 0.0 } else { 5.0 * opts.heads * seq_len };
         let attention = 3.0 * self.h + 4.0 * self.q_width + 4.0 * self.kv_width;
         let act_out = 2.0; // bytes per FFN element of the activation-function output
         let ffn_elems = |f: f64| -> f64 {
@@ -137,8 +142,33 @@ impl Shape {
         let dense_ffn = 3.0 * self.h + ffn_elems(self.f);
         let moe_ffn = 3.0 * self.h + self.k * (2.0 * self.h + ffn_elems(self.f_expert)) + ffn_elems(self.shared * self.f_expert);
         let ffn = (1.0 - self.moe_fraction) * dense_ffn + self.moe_fraction * moe_ffn;
-        attention + ffn + 4.0 * self.h
+        let total = attention + ffn + 4.0 * self.h;
+        // FP8 training caches the inputs of its FP8 GEMMs in FP8 (DeepSeek-V3 §3.3.3,
+        // Transformer Engine): about half the bytes above are GEMM inputs, halved again.
+        let total = if opts.fp8 { 0.75 * total } else { total };
+        total + scores
     }
+}
+
+/// What besides the recompute mode decides the activation bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ActivationOptions {
+    /// Fused attention: the `s×s` scores are never stored.
+    pub flash_attention: bool,
+    /// FP8 training: GEMM inputs cached in FP8.
+    pub fp8: bool,
+    /// Attention heads `a`.
+    pub heads: f64,
+    /// Sequence parallelism: without it, 10·s·b·h bytes a layer are replicated on every TP
+    /// rank (Korthikanti et al. Table 2, "tensor parallel (baseline)").
+    pub sequence_parallel: bool,
+}
+
+/// Layers on the busiest GPU: `v` virtual stages of `⌈L/(p·v)⌉` layers (the last stage
+/// may be short, as Llama 3's first and last stages were).
+pub fn layers_per_stage(layers: f64, pp: u32, interleave: u32) -> f64 {
+    let chunks = f64::from(pp) * f64::from(interleave);
+    f64::from(interleave) * (layers / chunks).ceil()
 }
 
 /// Framework reserve per GPU, bytes: 2 GiB (CUDA context ≈ 0.5–1 GiB, NCCL buffers ≈ 1 GiB)
@@ -148,13 +178,13 @@ pub fn reserve_bytes(capacity_bytes: f64) -> f64 {
 }
 
 /// Memory of the busiest GPU for plan `st` with `m` micro-batches per step.
-pub fn memory_per_gpu(shape: &Shape, st: &Strategy, seq_len: f64, microbatches: f64, capacity_bytes: f64) -> MemoryBreakdown {
+pub fn memory_per_gpu(shape: &Shape, st: &Strategy, seq_len: f64, microbatches: f64, capacity_bytes: f64, opts: ActivationOptions) -> MemoryBreakdown {
     let tp = f64::from(st.tp);
     let pp = f64::from(st.pp);
     let dp = f64::from(st.dp);
     let ep = f64::from(st.ep);
     let cp = f64::from(st.cp);
-    let layers_per_stage = (shape.layers / pp).ceil();
+    let layers_per_stage = layers_per_stage(shape.layers, st.pp, st.interleave);
 
     // Parameters on the busiest stage: the first (embedding) or, with one stage, all of it.
     let emb = if st.pp == 1 { shape.embedding_params + shape.head_params } else { shape.embedding_params.max(shape.head_params) };
@@ -169,7 +199,9 @@ pub fn memory_per_gpu(shape: &Shape, st: &Strategy, seq_len: f64, microbatches: 
 
     // Activations: tokens of one micro-batch on this GPU, split by tp (sequence parallel) and cp.
     let tokens = seq_len * f64::from(st.micro_batch) / cp;
-    let per_layer = tokens * shape.activation_bytes_per_token_layer(st.recompute) / tp;
+    let per_token = shape.activation_bytes_per_token_layer(st.recompute, opts, seq_len / cp);
+    let replicated = if opts.sequence_parallel || st.recompute == Recompute::Full { 0.0 } else { 10.0 * shape.h };
+    let per_layer = tokens * ((per_token - replicated) / tp + replicated);
     let in_flight = pp.min(microbatches).max(1.0);
     let interleave_factor = if st.interleave > 1 { 1.0 + (pp - 1.0) / (pp * f64::from(st.interleave)) } else { 1.0 };
     let first_stage = per_layer * layers_per_stage * in_flight * interleave_factor;
@@ -199,10 +231,15 @@ mod tests {
         let c = Catalog::builtin();
         let m = c.model("gpt3-175b").unwrap();
         let shape = Shape::of(m, &ParamCounts::of(m));
-        let none = shape.activation_bytes_per_token_layer(Recompute::None) * 2048.0 / 8.0;
+        let flash = ActivationOptions { flash_attention: true, fp8: false, heads: 96.0, sequence_parallel: true };
+        let none = shape.activation_bytes_per_token_layer(Recompute::None, flash, 2048.0) * 2048.0 / 8.0;
         assert_eq!(none, 106_954_752.0);
-        let full = shape.activation_bytes_per_token_layer(Recompute::Full) * 2048.0 / 8.0;
+        let full = shape.activation_bytes_per_token_layer(Recompute::Full, flash, 2048.0) * 2048.0 / 8.0;
         assert_eq!(full, 6_291_456.0);
+        // Without fused attention the score term 5·a·s²·b/t = 5·96·2048²/8 = 251,658,240 is added.
+        let eager = ActivationOptions { flash_attention: false, ..flash };
+        let none = shape.activation_bytes_per_token_layer(Recompute::None, eager, 2048.0) * 2048.0 / 8.0;
+        assert_eq!(none, 106_954_752.0 + 251_658_240.0);
     }
 
     /// Model state by hand: GPT-3 175B, TP8 PP12 (8 layers a stage), DP8, ZeRO-1, no MoE.
@@ -214,7 +251,8 @@ mod tests {
         let m = c.model("gpt3-175b").unwrap();
         let shape = Shape::of(m, &ParamCounts::of(m));
         let st = Strategy { tp: 8, pp: 12, dp: 8, ep: 1, cp: 1, micro_batch: 1, interleave: 1, recompute: Recompute::Full, zero_stage: 1 };
-        let mem = memory_per_gpu(&shape, &st, 2048.0, 64.0, 80.0 * crate::catalog::gpu::GIB);
+        let opts = ActivationOptions { flash_attention: true, fp8: false, heads: 96.0, sequence_parallel: true };
+        let mem = memory_per_gpu(&shape, &st, 2048.0, 64.0, 80.0 * crate::catalog::gpu::GIB, opts);
         let params = 1_811_939_328.0 + 77_194_752.0;
         assert!((mem.weights_bytes / (2.0 * params) - 1.0).abs() < 1e-12);
         assert!((mem.grads_bytes / (4.0 * params) - 1.0).abs() < 1e-12);

@@ -1,0 +1,245 @@
+//! `trainsim estimate` and `trainsim plan`.
+
+use std::time::Instant;
+
+use serde::Serialize;
+use trainsim::catalog::Catalog;
+use trainsim::estimate::{evaluate, plan_search, Estimate};
+use trainsim::perf::CostBasis;
+use trainsim::report::{csv_string, grouped, Table};
+use trainsim::workload::{model_flops_per_token, ParamCounts};
+
+use super::question;
+use crate::cli::{EstimateArgs, Format, PlanArgs};
+
+/// A flat CSV row of an estimate.
+#[derive(Serialize)]
+struct EstimateRow<'a> {
+    model: &'a str,
+    gpu: &'a str,
+    gpus: u64,
+    gpus_used: u64,
+    tokens: f64,
+    precision: &'static str,
+    seq_len: u64,
+    global_batch_tokens: f64,
+    train_days: f64,
+    gpu_hours: f64,
+    cost_usd: Option<f64>,
+    energy_mwh: Option<f64>,
+    facility_power_mw: Option<f64>,
+    capex_usd: Option<f64>,
+    mfu: f64,
+    mfu_bf16: f64,
+    model_flops: f64,
+    tokens_per_s: f64,
+    step_time_s: f64,
+    memory_per_gpu_gib: f64,
+    goodput: f64,
+    expected_interruptions: f64,
+    plan_tp: u32,
+    plan_pp: u32,
+    plan_dp: u32,
+    plan_ep: u32,
+    plan_cp: u32,
+    plan_micro_batch: u32,
+    plan_recompute: &'static str,
+    plan_zero_stage: u8,
+    plan_interleave: u32,
+    infeasible_reason: Option<String>,
+}
+
+fn row(e: &Estimate) -> EstimateRow<'_> {
+    EstimateRow {
+        model: &e.model,
+        gpu: &e.gpu,
+        gpus: e.gpus,
+        gpus_used: e.gpus_used,
+        tokens: e.tokens,
+        precision: e.precision.as_str(),
+        seq_len: e.seq_len,
+        global_batch_tokens: e.global_batch_tokens,
+        train_days: e.train_days,
+        gpu_hours: e.gpu_hours,
+        cost_usd: e.cost_usd,
+        energy_mwh: e.energy_mwh,
+        facility_power_mw: e.facility_power_mw,
+        capex_usd: e.capex_usd,
+        mfu: e.mfu,
+        mfu_bf16: e.mfu_bf16,
+        model_flops: e.model_flops,
+        tokens_per_s: e.tokens_per_s,
+        step_time_s: e.step_time_s,
+        memory_per_gpu_gib: e.memory_per_gpu_gib,
+        goodput: e.goodput,
+        expected_interruptions: e.expected_interruptions,
+        plan_tp: e.plan.tp,
+        plan_pp: e.plan.pp,
+        plan_dp: e.plan.dp,
+        plan_ep: e.plan.ep,
+        plan_cp: e.plan.cp,
+        plan_micro_batch: e.plan.micro_batch,
+        plan_recompute: e.plan.recompute,
+        plan_zero_stage: e.plan.zero_stage,
+        plan_interleave: e.plan.interleave,
+        infeasible_reason: None,
+    }
+}
+
+/// `trainsim estimate`.
+pub fn estimate(catalog: &Catalog, a: &EstimateArgs) -> anyhow::Result<()> {
+    let mut q = question(catalog, &a.common, a.tokens)?;
+    q.cost.usd_per_gpu_hour = a.usd_per_gpu_hour;
+    q.cost.basis = if a.cost_basis == "ownership" { CostBasis::Ownership } else { CostBasis::Rental };
+    let found = plan_search(&q, 1);
+    let result = match found.top.first() {
+        Some(best) => evaluate(&q, best, &q.efficiency, &q.reliability, &q.energy, &q.cost),
+        None => Err(found.infeasible.clone().expect("an empty search says why")),
+    };
+    let e = match result {
+        Ok(e) => e,
+        Err(why) => {
+            match a.format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "model": q.model.id, "gpu": q.gpu.id, "gpus": q.gpus, "tokens": q.train_tokens,
+                        "feasible": false, "infeasible_reason": why.to_string(), "infeasible": why,
+                    }))?
+                ),
+                Format::Csv => println!("model,gpu,gpus,tokens,infeasible_reason\n{},{},{},{},\"{}\"", q.model.id, q.gpu.id, q.gpus, q.train_tokens, why),
+                Format::Table => println!("{} on {} × {}: infeasible: {why}", q.model.id, q.gpus, q.gpu.id),
+            }
+            return Ok(());
+        }
+    };
+    match a.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&e)?),
+        Format::Csv => print!("{}", csv_string(&[row(&e)])?),
+        Format::Table => print!("{}", describe(&e)),
+    }
+    Ok(())
+}
+
+/// The estimate as a short report for people.
+fn describe(e: &Estimate) -> String {
+    let mut t = Table::new(["quantity", "value"]);
+    let idle = e.gpus - e.gpus_used;
+    t.row(["model".to_string(), e.model.clone()]);
+    t.row(["fleet".to_string(), format!("{} × {} ({} idle)", e.gpus, e.gpu, idle)]);
+    t.row(["tokens".to_string(), format!("{:.3e} ({} per step, {} steps)", e.tokens, grouped(e.global_batch_tokens), grouped(e.steps))]);
+    t.row(["plan".to_string(), format!(
+        "TP{} PP{} DP{} EP{} CP{} mb{} v{} recompute={} ZeRO-{}",
+        e.plan.tp, e.plan.pp, e.plan.dp, e.plan.ep, e.plan.cp, e.plan.micro_batch, e.plan.interleave, e.plan.recompute, e.plan.zero_stage
+    )]);
+    t.row(["train_days".to_string(), format!("{:.1}", e.train_days)]);
+    t.row(["gpu_hours".to_string(), grouped(e.gpu_hours)]);
+    t.row(["cost_usd".to_string(), e.cost_usd.map_or_else(|| format!("n/a ({})", e.cost_note.clone().unwrap_or_default()), grouped)]);
+    t.row(["energy_mwh".to_string(), e.energy_mwh.map_or("n/a".into(), |x| format!("{x:.0}"))]);
+    t.row(["facility_power_mw".to_string(), e.facility_power_mw.map_or("n/a".into(), |x| format!("{x:.2}"))]);
+    t.row(["mfu".to_string(), format!("{:.3} ({} peak)", e.mfu, e.precision.as_str())]);
+    t.row(["mfu_bf16".to_string(), format!("{:.3}", e.mfu_bf16)]);
+    t.row(["step_time_s".to_string(), format!("{:.3}", e.step_time_s)]);
+    t.row(["tokens_per_s".to_string(), grouped(e.tokens_per_s)]);
+    t.row(["memory_per_gpu_gib".to_string(), format!("{:.1}", e.memory_per_gpu_gib)]);
+    t.row(["goodput".to_string(), format!("{:.3} (MTBF {:.2} h)", e.goodput, e.mtbf_h)]);
+    t.row(["expected_interruptions".to_string(), format!("{:.0}", e.expected_interruptions)]);
+    let (name, s) = e.step.largest_component();
+    t.row(["largest step component".to_string(), format!("{name} ({:.0}% of the step)", 100.0 * s / e.step_time_s)]);
+    t.render()
+}
+
+#[derive(Serialize)]
+struct PlanRow {
+    rank: usize,
+    plan: String,
+    tp: u32,
+    pp: u32,
+    dp: u32,
+    ep: u32,
+    cp: u32,
+    micro_batch: u32,
+    interleave: u32,
+    recompute: &'static str,
+    zero_stage: u8,
+    step_time_s: f64,
+    memory_per_gpu_gib: f64,
+    mfu: f64,
+    largest_component: &'static str,
+    largest_component_s: f64,
+}
+
+/// `trainsim plan`.
+pub fn plan(catalog: &Catalog, a: &PlanArgs) -> anyhow::Result<()> {
+    let q = question(catalog, &a.common, 1.0)?;
+    let start = Instant::now();
+    let found = plan_search(&q, a.top as usize);
+    let search_s = start.elapsed().as_secs_f64();
+    let p = ParamCounts::of(&q.model);
+    let step_flops = model_flops_per_token(&q.model, &p, q.seq_len) * q.global_batch_tokens;
+    let peak = q.gpu.peak_flops(q.precision);
+    let rows: Vec<PlanRow> = found
+        .top
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let st = r.strategy;
+            let (name, s) = r.step.largest_component();
+            PlanRow {
+                rank: i + 1,
+                plan: st.label(),
+                tp: st.tp,
+                pp: st.pp,
+                dp: st.dp,
+                ep: st.ep,
+                cp: st.cp,
+                micro_batch: st.micro_batch,
+                interleave: st.interleave,
+                recompute: st.recompute.as_str(),
+                zero_stage: st.zero_stage,
+                step_time_s: r.step.step_s,
+                memory_per_gpu_gib: r.memory.total_bytes() / trainsim::catalog::gpu::GIB,
+                mfu: step_flops / (r.step.step_s * st.gpus() as f64 * peak),
+                largest_component: name,
+                largest_component_s: s,
+            }
+        })
+        .collect();
+    let reason = found.infeasible.as_ref().map(ToString::to_string);
+    match a.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "model": q.model.id, "gpu": q.gpu.id, "gpus": q.gpus, "global_batch_tokens": q.global_batch_tokens,
+                "seq_len": q.seq_len, "plans_considered": found.plans_considered, "plans_timed": found.plans_timed,
+                "search_s": search_s, "plans": rows, "infeasible_reason": reason,
+            }))?
+        ),
+        Format::Csv => print!("{}", csv_string(&rows)?),
+        Format::Table => {
+            let mut t = Table::new(["#", "plan", "step_time_s", "memory_gib", "mfu", "largest component"]);
+            for r in &rows {
+                t.row([
+                    r.rank.to_string(),
+                    r.plan.clone(),
+                    format!("{:.3}", r.step_time_s),
+                    format!("{:.1}", r.memory_per_gpu_gib),
+                    format!("{:.3}", r.mfu),
+                    format!("{} {:.0}%", r.largest_component, 100.0 * r.largest_component_s / r.step_time_s),
+                ]);
+            }
+            print!("{}", t.render());
+            if let Some(r) = reason {
+                println!("infeasible: {r}");
+            }
+            eprintln!(
+                "{} plans considered, {} fit memory and were timed, in {:.3} s ({:.2} M plans/s)",
+                found.plans_considered,
+                found.plans_timed,
+                search_s,
+                found.plans_considered as f64 / search_s.max(1e-9) / 1e6
+            );
+        }
+    }
+    Ok(())
+}

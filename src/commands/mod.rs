@@ -1,0 +1,82 @@
+//! The subcommands: each turns parsed flags into library calls and prints the result.
+
+pub mod catalog;
+pub mod estimate;
+pub mod validate;
+
+use trainsim::catalog::{Catalog, Precision};
+use trainsim::error::InputError;
+use trainsim::estimate::{default_global_batch_tokens, Question};
+use trainsim::parallel::{Recompute, SearchSpace};
+use trainsim::perf::{CostAssumptions, Efficiency, EnergyAssumptions, Reliability};
+
+use crate::cli::{Cli, Command, Common};
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(n) = cli.threads {
+        rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().ok();
+    }
+    let catalog = Catalog::with_user_files(&cli.catalog)?;
+    match cli.command {
+        Command::Estimate(a) => estimate::estimate(&catalog, &a),
+        Command::Plan(a) => estimate::plan(&catalog, &a),
+        Command::Validate { format } => validate::validate(&catalog, format),
+        Command::Catalog { what, format } => catalog::catalog(&catalog, what, format),
+    }
+}
+
+/// Resolve the shared flags into a question.
+pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, InputError> {
+    let model = catalog.model_or_file(&c.model).map_err(|e| e.at_key("--model"))?;
+    let gpu = catalog.gpu(&c.gpu).map_err(|e| e.at_key("--gpu"))?.clone();
+    let precision = Precision::parse(&c.precision)?;
+    let seq_len = c.seq_len.unwrap_or(model.seq_len);
+    let global_batch_tokens = match c.global_batch_tokens {
+        Some(b) => {
+            if b < seq_len {
+                return Err(InputError::new(format!("{b} tokens is less than one sequence of {seq_len}"))
+                    .at_key("--global-batch-tokens")
+                    .with_hint("the global batch holds whole sequences"));
+            }
+            ((b as f64 / seq_len as f64).round() * seq_len as f64).max(seq_len as f64)
+        }
+        None => default_global_batch_tokens(c.gpus, seq_len),
+    };
+    let mut efficiency = Efficiency::defaults_for(&gpu, precision);
+    efficiency.mfu = c.mfu;
+    let space = SearchSpace {
+        tp: c.tp,
+        pp: c.pp,
+        dp: c.dp,
+        ep: c.ep,
+        cp: c.cp,
+        micro_batch: c.micro_batch,
+        recompute: c.recompute.as_deref().and_then(Recompute::parse),
+        zero_stage: c.zero,
+        interleave: c.interleave,
+    };
+    if let (Some(moe), Some(ep)) = (&model.moe, c.ep) {
+        if moe.experts % ep != 0 {
+            return Err(InputError::new(format!("--ep {ep} does not divide the {} experts", moe.experts))
+                .at_key("--ep")
+                .with_hint("expert parallelism places whole experts on each GPU"));
+        }
+    }
+    Ok(Question {
+        model,
+        gpu,
+        gpus: c.gpus,
+        train_tokens: tokens,
+        precision,
+        seq_len,
+        global_batch_tokens,
+        efficiency,
+        reliability: Reliability::default(),
+        energy: EnergyAssumptions::default(),
+        cost: CostAssumptions::default(),
+        space,
+        gpus_per_node: c.gpus_per_node,
+        net_gbit_per_s: c.net_gbps_per_gpu,
+    })
+}
