@@ -44,6 +44,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Export-control status of every catalog chip under every rule (or one).
+    Classify {
+        /// Only this rule (`trainsim catalog rules` lists them).
+        #[arg(long)]
+        rule: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Run scenario files (sweeps, Monte Carlo) and write CSV summaries; with no file, a
+    /// built-in frontier-class scenario.
+    Run(RunArgs),
+    /// Combine the outputs of `run --shard K/N` into exactly what one run would have written.
+    Merge(MergeArgs),
     /// List the built-in catalogs.
     Catalog {
         /// Which catalog.
@@ -62,6 +76,44 @@ pub enum CatalogKind {
     Gpus,
     /// Model architectures.
     Models,
+    /// Export-control rules.
+    Rules,
+}
+
+/// `run` flags.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Scenario files (TOML). None: the built-in default scenario.
+    pub scenarios: Vec<PathBuf>,
+    /// Output folder; one sub-folder per scenario.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Monte Carlo trials per sweep point (overrides the scenario's).
+    #[arg(long, value_parser = parse_count)]
+    pub trials: Option<u64>,
+    /// Random seed (overrides the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run only share K of N (1-based), e.g. `--shard 2/8`; combine with `trainsim merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Also write every trial to trials.csv.
+    #[arg(long)]
+    pub trials_csv: bool,
+}
+
+/// `merge` flags.
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// Output folders of the shards.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the merged result.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
 }
 
 /// Model, hardware and plan flags shared by `estimate` and `plan`.

@@ -122,6 +122,7 @@ pub fn catalog(c: &Catalog, what: CatalogKind, format: Format) -> anyhow::Result
                 }
             }
         }
+        CatalogKind::Rules => unreachable!("rules are listed by commands::classify::rules"),
         CatalogKind::Models => {
             let rows: Vec<ModelRow> = c
                 .models

@@ -1,7 +1,9 @@
 //! The subcommands: each turns parsed flags into library calls and prints the result.
 
 pub mod catalog;
+pub mod classify;
 pub mod estimate;
+pub mod run;
 pub mod validate;
 
 use trainsim::catalog::{Catalog, Precision};
@@ -22,6 +24,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Estimate(a) => estimate::estimate(&catalog, &a),
         Command::Plan(a) => estimate::plan(&catalog, &a),
         Command::Validate { format } => validate::validate(&catalog, format),
+        Command::Classify { rule, format } => classify::classify(&catalog, rule.as_deref(), format),
+        Command::Run(a) => run::run(&catalog, &a),
+        Command::Merge(a) => run::merge(&a),
+        Command::Catalog { what: crate::cli::CatalogKind::Rules, format } => classify::rules(format),
         Command::Catalog { what, format } => catalog::catalog(&catalog, what, format),
     }
 }
