@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::catalog::{GpuSpec, ModelSpec, Precision};
 use crate::cost::{estimate_cost, CostEstimate};
 use crate::parallel::{search, Infeasible, PlanResult, SearchResult, SearchSpace};
-use crate::perf::run_time::goodput;
+use crate::perf::run_time::{goodput, Goodput};
 use crate::perf::{CostAssumptions, Efficiency, EnergyAssumptions, Hardware, Reliability, StepModel, StepTime};
 use crate::workload::{model_flops_per_token, MemoryBreakdown, ParamCounts, Shape};
 
@@ -171,26 +171,51 @@ pub struct PlanJson {
     pub interleave: u32,
 }
 
-/// Turn one timed plan into a whole-run estimate under assumptions `eff`, `rel`, `energy`,
-/// `cost` (the question's own, or a trial's samples). Returns `Err` only when failures
-/// outpace progress.
-pub fn evaluate(q: &Question, plan: &PlanResult, eff: &Efficiency, rel: &Reliability, energy: &EnergyAssumptions, cost: &CostAssumptions) -> Result<Estimate, Infeasible> {
-    let p = ParamCounts::of(&q.model);
-    let st = plan.strategy;
-    let used = st.gpus();
-    let flops_per_token = model_flops_per_token(&q.model, &p, q.seq_len);
-    let step_flops = flops_per_token * q.global_batch_tokens;
-    let peak = q.gpu.peak_flops(q.precision);
-    let step = if let Some(mfu) = eff.mfu {
-        let s = step_flops / (used as f64 * peak * mfu);
+/// The headline numbers of one run: what Monte Carlo trials summarise. Computed without
+/// allocating, for the trial loop.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RunMetrics {
+    /// Wall-clock days, failures included.
+    pub train_days: f64,
+    /// GPU-hours of all allocated GPUs.
+    pub gpu_hours: f64,
+    /// Cost, USD (NaN when a price is missing).
+    pub cost_usd: f64,
+    /// Facility energy, MWh (NaN without a TDP).
+    pub energy_mwh: f64,
+    /// MFU against the training-precision peak.
+    pub mfu: f64,
+    /// MFU against the BF16 peak.
+    pub mfu_bf16: f64,
+    /// One step, seconds.
+    pub step_time_s: f64,
+    /// Goodput.
+    pub goodput: f64,
+}
+
+/// Time one plan under assumptions `eff` (the question's own plan timing is reused when
+/// `eff` is the question's).
+pub fn step_under(q: &Question, plan: &PlanResult, eff: &Efficiency) -> StepTime {
+    if let Some(mfu) = eff.mfu {
+        let p = ParamCounts::of(&q.model);
+        let step_flops = model_flops_per_token(&q.model, &p, q.seq_len) * q.global_batch_tokens;
+        let s = step_flops / (plan.strategy.gpus() as f64 * q.gpu.peak_flops(q.precision) * mfu);
         StepTime { step_s: s, compute_s: s, ..Default::default() }
     } else if eff == &q.efficiency {
         plan.step
     } else {
-        q.step_model_with(eff).step_time(&st)
-    };
+        q.step_model_with(eff).step_time(&plan.strategy)
+    }
+}
+
+/// Whole-run metrics of one plan under the given assumptions. `Err` when failures outpace
+/// progress.
+pub fn run_metrics(q: &Question, plan: &PlanResult, eff: &Efficiency, rel: &Reliability, energy: &EnergyAssumptions, cost: &CostAssumptions) -> Result<(RunMetrics, StepTime, Goodput, Option<CostEstimate>), Infeasible> {
+    let p = ParamCounts::of(&q.model);
+    let used = plan.strategy.gpus() as f64;
+    let step = step_under(q, plan, eff);
+    let step_flops = model_flops_per_token(&q.model, &p, q.seq_len) * q.global_batch_tokens;
     let steps = q.train_tokens / q.global_batch_tokens;
-    let ideal_s = steps * step.step_s;
     let g = goodput(rel, q.gpus as f64, p.total);
     if g.goodput <= 0.05 {
         return Err(Infeasible::NoProgress {
@@ -200,43 +225,60 @@ pub fn evaluate(q: &Question, plan: &PlanResult, eff: &Efficiency, rel: &Reliabi
             ),
         });
     }
-    let wall_s = ideal_s / g.goodput;
-    let wall_h = wall_s / 3600.0;
-    let gpu_hours = wall_h * q.gpus as f64;
-    let mfu = step_flops / (step.step_s * used as f64 * peak);
-    let mfu_bf16 = step_flops / (step.step_s * used as f64 * q.gpu.peak_flops(Precision::Bf16));
-    let c: Result<CostEstimate, _> = estimate_cost(&q.gpu, q.gpus as f64, wall_h, energy, cost);
-    let (cost_usd, cost_note, energy_mwh, power, capex, price) = match &c {
-        Ok(c) => (Some(c.cost_usd), None, Some(c.energy_mwh), Some(c.facility_power_mw), c.capex_usd.is_finite().then_some(c.capex_usd), Some(c.usd_per_gpu_hour)),
-        Err(e) => (None, Some(e.to_string()), None, None, None, None),
+    let wall_h = steps * step.step_s / g.goodput / 3600.0;
+    let c = estimate_cost(&q.gpu, q.gpus as f64, wall_h, energy, cost).ok();
+    let m = RunMetrics {
+        train_days: wall_h / 24.0,
+        gpu_hours: wall_h * q.gpus as f64,
+        cost_usd: c.map_or(f64::NAN, |c| c.cost_usd),
+        energy_mwh: c.map_or(f64::NAN, |c| c.energy_mwh),
+        mfu: step_flops / (step.step_s * used * q.gpu.peak_flops(q.precision)),
+        mfu_bf16: step_flops / (step.step_s * used * q.gpu.peak_flops(Precision::Bf16)),
+        step_time_s: step.step_s,
+        goodput: g.goodput,
+    };
+    Ok((m, step, g, c))
+}
+
+/// Turn one timed plan into a whole-run estimate under assumptions `eff`, `rel`, `energy`,
+/// `cost` (the question's own, or a trial's samples). Returns `Err` only when failures
+/// outpace progress.
+pub fn evaluate(q: &Question, plan: &PlanResult, eff: &Efficiency, rel: &Reliability, energy: &EnergyAssumptions, cost: &CostAssumptions) -> Result<Estimate, Infeasible> {
+    let p = ParamCounts::of(&q.model);
+    let st = plan.strategy;
+    let (m, step, g, c) = run_metrics(q, plan, eff, rel, energy, cost)?;
+    let flops_per_token = model_flops_per_token(&q.model, &p, q.seq_len);
+    let cost_note = match estimate_cost(&q.gpu, q.gpus as f64, 1.0, energy, cost) {
+        Err(e) => Some(e.to_string()),
+        Ok(_) => None,
     };
     Ok(Estimate {
         model: q.model.id.clone(),
         gpu: q.gpu.id.clone(),
         gpus: q.gpus,
-        gpus_used: used,
+        gpus_used: st.gpus(),
         tokens: q.train_tokens,
         precision: q.precision,
         seq_len: q.seq_len,
         global_batch_tokens: q.global_batch_tokens,
-        steps,
-        train_days: wall_h / 24.0,
-        gpu_hours,
-        cost_usd,
+        steps: q.train_tokens / q.global_batch_tokens,
+        train_days: m.train_days,
+        gpu_hours: m.gpu_hours,
+        cost_usd: c.map(|c| c.cost_usd),
         cost_note,
-        energy_mwh,
-        facility_power_mw: power,
-        capex_usd: capex,
-        usd_per_gpu_hour: price,
-        mfu,
-        mfu_bf16,
+        energy_mwh: c.map(|c| c.energy_mwh),
+        facility_power_mw: c.map(|c| c.facility_power_mw),
+        capex_usd: c.and_then(|c| c.capex_usd.is_finite().then_some(c.capex_usd)),
+        usd_per_gpu_hour: c.map(|c| c.usd_per_gpu_hour),
+        mfu: m.mfu,
+        mfu_bf16: m.mfu_bf16,
         model_flops: flops_per_token * q.train_tokens,
         tokens_per_s: q.global_batch_tokens / step.step_s,
-        tokens_per_gpu_s: q.train_tokens / (gpu_hours * 3600.0),
+        tokens_per_gpu_s: q.train_tokens / (m.gpu_hours * 3600.0),
         step_time_s: step.step_s,
         memory_per_gpu_gib: plan.memory.total_bytes() / crate::catalog::gpu::GIB,
         goodput: g.goodput,
-        expected_interruptions: rel.interruptions_per_gpu_hour * gpu_hours,
+        expected_interruptions: rel.interruptions_per_gpu_hour * m.gpu_hours,
         mtbf_h: g.mtbf_h,
         plan: PlanJson {
             tp: st.tp,
