@@ -1,1 +1,8 @@
-fn main(){}
+//! Benchmarks (divan). Run all: `cargo bench --bench bench_main`; one topic:
+//! `cargo bench --bench bench_main -- search`.
+
+mod search;
+
+fn main() {
+    divan::main();
+}

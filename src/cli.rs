@@ -211,7 +211,10 @@ pub struct PlanArgs {
 
 /// A positive number in plain or scientific notation (`15.6e12`).
 pub fn parse_positive(s: &str) -> Result<f64, String> {
-    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number"))?;
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number"))?;
     if v.is_finite() && v > 0.0 {
         Ok(v)
     } else {

@@ -60,12 +60,22 @@ impl std::fmt::Display for CostGap {
 /// prices only) ÷ (1 − interconnect share).
 pub fn capex_per_gpu_usd(gpu: &GpuSpec, c: &CostAssumptions) -> Option<f64> {
     let price = c.purchase_usd.or(gpu.purchase_usd)?;
-    let server = if c.purchase_usd.is_none() && gpu.purchase_is_server_level { 1.0 } else { c.server_overhead };
+    let server = if c.purchase_usd.is_none() && gpu.purchase_is_server_level {
+        1.0
+    } else {
+        c.server_overhead
+    };
     Some(price * (1.0 + c.channel_premium) * server / (1.0 - c.interconnect_fraction))
 }
 
 /// Energy and cost of `gpus` allocated GPUs for `wall_h` hours.
-pub fn estimate_cost(gpu: &GpuSpec, gpus: f64, wall_h: f64, e: &EnergyAssumptions, c: &CostAssumptions) -> Result<CostEstimate, CostGap> {
+pub fn estimate_cost(
+    gpu: &GpuSpec,
+    gpus: f64,
+    wall_h: f64,
+    e: &EnergyAssumptions,
+    c: &CostAssumptions,
+) -> Result<CostEstimate, CostGap> {
     let tdp_w = gpu.tdp_w.ok_or(CostGap::NoTdp)?;
     let per_gpu_w = tdp_w * (e.gpu_power_fraction + e.host_power_fraction) * e.pue;
     let facility_power_mw = per_gpu_w * gpus / 1e6;
@@ -109,7 +119,10 @@ mod tests {
     fn h100_ownership_by_hand() {
         let c = Catalog::builtin();
         let gpu = c.gpu("h100").unwrap();
-        let ca = CostAssumptions { basis: CostBasis::Ownership, ..Default::default() };
+        let ca = CostAssumptions {
+            basis: CostBasis::Ownership,
+            ..Default::default()
+        };
         let est = estimate_cost(gpu, 1000.0, 100.0, &EnergyAssumptions::default(), &ca).unwrap();
         assert!((est.capex_usd - 1000.0 * 33_750.0 / 0.81).abs() < 1e-6);
         assert!((est.facility_power_mw - 1.1375).abs() < 1e-12);

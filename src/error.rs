@@ -51,7 +51,10 @@ impl Location {
                 let head = trimmed.split('#').next().unwrap_or("").trim();
                 if header_variants.iter().any(|h| h == head) {
                     in_table = true;
-                    header_loc = Some(Location::of_offset(src, offset + line.find('[').unwrap_or(0)));
+                    header_loc = Some(Location::of_offset(
+                        src,
+                        offset + line.find('[').unwrap_or(0),
+                    ));
                 } else if in_table {
                     in_table = false;
                     if header_loc.is_some() {
@@ -173,12 +176,17 @@ impl fmt::Display for InputError {
 
 /// The closest of `candidates` to `word` by edit distance, if it is close enough to be a
 /// plausible typo, or if one candidate starts with `word`.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let w = word.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = if c.starts_with(&w) || w.starts_with(c) {
-            // A prefix match ("h100-sxm" for "h100-sxm-80gb") is as good as one edit.
+        let d = if c.starts_with(&w) {
+            // The word is the start of a name ("h100-sxm" for "h100-sxm-80gb"): best.
+            0
+        } else if w.starts_with(c) {
             1
         } else {
             edit_distance(&w, c)
@@ -187,7 +195,8 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
             best = Some((d, c));
         }
     }
-    best.filter(|(d, _)| *d <= 3.max(w.len() / 3)).map(|(_, c)| c)
+    best.filter(|(d, _)| *d <= 3.max(w.len() / 3))
+        .map(|(_, c)| c)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -218,8 +227,14 @@ mod tests {
     #[test]
     fn keys_are_found_inside_their_table() {
         let src = "[a]\nx = 1\n[b]\ny = 2\nx = 3\n";
-        assert_eq!(Location::of_key(src, &["b"], Some("x")), Some(Location { line: 5, column: 1 }));
-        assert_eq!(Location::of_key(src, &["b"], Some("zz")), Some(Location { line: 3, column: 1 }));
+        assert_eq!(
+            Location::of_key(src, &["b"], Some("x")),
+            Some(Location { line: 5, column: 1 })
+        );
+        assert_eq!(
+            Location::of_key(src, &["b"], Some("zz")),
+            Some(Location { line: 3, column: 1 })
+        );
     }
 
     #[test]

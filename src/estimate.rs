@@ -12,7 +12,9 @@ use crate::catalog::{GpuSpec, ModelSpec, Precision};
 use crate::cost::{estimate_cost, CostEstimate};
 use crate::parallel::{search, Infeasible, PlanResult, SearchResult, SearchSpace};
 use crate::perf::run_time::{goodput, Goodput};
-use crate::perf::{CostAssumptions, Efficiency, EnergyAssumptions, Hardware, Reliability, StepModel, StepTime};
+use crate::perf::{
+    CostAssumptions, Efficiency, EnergyAssumptions, Hardware, Reliability, StepModel, StepTime,
+};
 use crate::workload::{model_flops_per_token, MemoryBreakdown, ParamCounts, Shape};
 
 /// Resolved inputs of one estimate.
@@ -67,7 +69,12 @@ impl Question {
         let p = ParamCounts::of(&self.model);
         StepModel {
             shape: Shape::of(&self.model, &p),
-            hw: Hardware::of(&self.gpu, self.precision, self.gpus_per_node, self.net_gbit_per_s),
+            hw: Hardware::of(
+                &self.gpu,
+                self.precision,
+                self.gpus_per_node,
+                self.net_gbit_per_s,
+            ),
             eff: *eff,
             seq_len: self.seq_len as f64,
             batch_seqs: (self.global_batch_tokens / self.seq_len as f64).round(),
@@ -80,7 +87,16 @@ impl Question {
 pub fn plan_search(q: &Question, top_k: usize) -> SearchResult {
     let m = q.step_model();
     let experts = q.model.moe.as_ref().map_or(0, |x| x.experts);
-    search(&m, q.model.heads, q.model.kv_heads(), q.model.layers, experts, q.gpus, &q.space, top_k)
+    search(
+        &m,
+        q.model.heads,
+        q.model.kv_heads(),
+        q.model.layers,
+        experts,
+        q.gpus,
+        &q.space,
+        top_k,
+    )
 }
 
 /// The answer to a question for one plan.
@@ -200,7 +216,11 @@ pub fn step_under(q: &Question, plan: &PlanResult, eff: &Efficiency) -> StepTime
         let p = ParamCounts::of(&q.model);
         let step_flops = model_flops_per_token(&q.model, &p, q.seq_len) * q.global_batch_tokens;
         let s = step_flops / (plan.strategy.gpus() as f64 * q.gpu.peak_flops(q.precision) * mfu);
-        StepTime { step_s: s, compute_s: s, ..Default::default() }
+        StepTime {
+            step_s: s,
+            compute_s: s,
+            ..Default::default()
+        }
     } else if eff == &q.efficiency {
         plan.step
     } else {
@@ -210,13 +230,21 @@ pub fn step_under(q: &Question, plan: &PlanResult, eff: &Efficiency) -> StepTime
 
 /// Whole-run metrics of one plan under the given assumptions. `Err` when failures outpace
 /// progress.
-pub fn run_metrics(q: &Question, plan: &PlanResult, eff: &Efficiency, rel: &Reliability, energy: &EnergyAssumptions, cost: &CostAssumptions) -> Result<(RunMetrics, StepTime, Goodput, Option<CostEstimate>), Infeasible> {
+pub fn run_metrics(
+    q: &Question,
+    plan: &PlanResult,
+    eff: &Efficiency,
+    rel: &Reliability,
+    energy: &EnergyAssumptions,
+    cost: &CostAssumptions,
+) -> Result<(RunMetrics, StepTime, Goodput, Option<CostEstimate>), Infeasible> {
     let p = ParamCounts::of(&q.model);
     let used = plan.strategy.gpus() as f64;
     let step = step_under(q, plan, eff);
     let step_flops = model_flops_per_token(&q.model, &p, q.seq_len) * q.global_batch_tokens;
     let steps = q.train_tokens / q.global_batch_tokens;
-    let g = goodput(rel, q.gpus as f64, p.total);
+    // Idle GPUs are spares: only the GPUs the plan uses can interrupt the job.
+    let g = goodput(rel, used, p.total);
     if g.goodput <= 0.05 {
         return Err(Infeasible::NoProgress {
             reason: format!(
@@ -243,7 +271,14 @@ pub fn run_metrics(q: &Question, plan: &PlanResult, eff: &Efficiency, rel: &Reli
 /// Turn one timed plan into a whole-run estimate under assumptions `eff`, `rel`, `energy`,
 /// `cost` (the question's own, or a trial's samples). Returns `Err` only when failures
 /// outpace progress.
-pub fn evaluate(q: &Question, plan: &PlanResult, eff: &Efficiency, rel: &Reliability, energy: &EnergyAssumptions, cost: &CostAssumptions) -> Result<Estimate, Infeasible> {
+pub fn evaluate(
+    q: &Question,
+    plan: &PlanResult,
+    eff: &Efficiency,
+    rel: &Reliability,
+    energy: &EnergyAssumptions,
+    cost: &CostAssumptions,
+) -> Result<Estimate, Infeasible> {
     let p = ParamCounts::of(&q.model);
     let st = plan.strategy;
     let (m, step, g, c) = run_metrics(q, plan, eff, rel, energy, cost)?;
@@ -299,6 +334,10 @@ pub fn evaluate(q: &Question, plan: &PlanResult, eff: &Efficiency, rel: &Reliabi
 /// Search, then evaluate the best plan at nominal assumptions.
 pub fn estimate(q: &Question) -> Result<Estimate, Infeasible> {
     let found = plan_search(q, 1);
-    let best = found.top.first().ok_or_else(|| found.infeasible.clone().unwrap_or(Infeasible::NoLayout { reason: "no plan".into() }))?;
+    let best = found.top.first().ok_or_else(|| {
+        found.infeasible.clone().unwrap_or(Infeasible::NoLayout {
+            reason: "no plan".into(),
+        })
+    })?;
     evaluate(q, best, &q.efficiency, &q.reliability, &q.energy, &q.cost)
 }

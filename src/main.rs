@@ -21,7 +21,11 @@ fn main() {
     };
     if let Err(err) = commands::run(cli) {
         eprintln!("Error: {err:#}");
-        let code = if err.downcast_ref::<trainsim::error::InputError>().is_some() { 2 } else { 1 };
+        let code = if err.downcast_ref::<trainsim::error::InputError>().is_some() {
+            2
+        } else {
+            1
+        };
         std::process::exit(code);
     }
 }

@@ -31,7 +31,10 @@ pub struct Validation {
 
 /// The question a published run asks.
 pub fn question_for(c: &Catalog, r: &PublishedRun) -> Question {
-    let model = c.model(&r.model).expect("runs.toml names catalog models").clone();
+    let model = c
+        .model(&r.model)
+        .expect("runs.toml names catalog models")
+        .clone();
     let gpu = c.gpu(&r.gpu).expect("runs.toml names catalog GPUs").clone();
     let precision = Precision::parse(&r.precision).expect("runs.toml precisions are valid");
     let seq_len = r.seq_len.unwrap_or(model.seq_len);
@@ -82,7 +85,10 @@ pub fn validate_run(c: &Catalog, r: &PublishedRun) -> Validation {
             ),
             Err(why) => (f64::NAN, why.to_string()),
         },
-        None => (f64::NAN, found.infeasible.map(|i| i.to_string()).unwrap_or_default()),
+        None => (
+            f64::NAN,
+            found.infeasible.map(|i| i.to_string()).unwrap_or_default(),
+        ),
     };
     Validation {
         run: r.id.clone(),

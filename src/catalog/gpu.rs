@@ -143,7 +143,10 @@ impl GpuSpec {
     }
     /// Scale-out bandwidth per GPU in one direction, bytes/s.
     pub fn scale_out_bytes_per_s(&self) -> f64 {
-        self.scale_out_gbit_per_s.unwrap_or(FALLBACK_SCALE_OUT_GBIT_PER_S) * 1e9 / 8.0
+        self.scale_out_gbit_per_s
+            .unwrap_or(FALLBACK_SCALE_OUT_GBIT_PER_S)
+            * 1e9
+            / 8.0
     }
     /// Every positive-only figure with its key, for validation.
     pub fn physical_figures(&self) -> Vec<(&'static str, Option<f64>)> {

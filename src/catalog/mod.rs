@@ -37,8 +37,12 @@ pub struct Catalog {
 }
 
 /// Parse `src` as TOML tables keyed by id, naming `file` in errors.
-fn parse_tables<T: DeserializeOwned>(src: &str, file: &str) -> Result<BTreeMap<String, T>, InputError> {
-    toml::from_str::<BTreeMap<String, T>>(src).map_err(|e| InputError::from_toml(src, &e).in_file(file))
+fn parse_tables<T: DeserializeOwned>(
+    src: &str,
+    file: &str,
+) -> Result<BTreeMap<String, T>, InputError> {
+    toml::from_str::<BTreeMap<String, T>>(src)
+        .map_err(|e| InputError::from_toml(src, &e).in_file(file))
 }
 
 impl Catalog {
@@ -72,7 +76,8 @@ impl Catalog {
     pub fn add_user_file(&mut self, path: &Path) -> Result<(), InputError> {
         let name = path.display().to_string();
         let src = read_text(path)?;
-        let value: toml::Table = toml::from_str(&src).map_err(|e| InputError::from_toml(&src, &e).in_file(path))?;
+        let value: toml::Table =
+            toml::from_str(&src).map_err(|e| InputError::from_toml(&src, &e).in_file(path))?;
         let first = value.values().find_map(|v| v.as_table());
         match first {
             Some(t) if t.contains_key("layers") => self.add_models(&src, &name),
@@ -108,15 +113,21 @@ impl Catalog {
                 }
             }
             if gpu.source.trim().is_empty() {
-                return Err(fail("source", "is empty".into(), "cite where the figures come from"));
+                return Err(fail(
+                    "source",
+                    "is empty".into(),
+                    "cite where the figures come from",
+                ));
             }
             for name in std::iter::once(&id).chain(gpu.aliases.iter()) {
                 if let Some(owner) = self.gpu_owner(name) {
-                    return Err(InputError::new(format!("`{name}` is already the id or alias of `{owner}`"))
-                        .in_file(file)
-                        .at_key(id.clone())
-                        .at(here(None))
-                        .with_hint("give the new entry an id and aliases of its own"));
+                    return Err(InputError::new(format!(
+                        "`{name}` is already the id or alias of `{owner}`"
+                    ))
+                    .in_file(file)
+                    .at_key(id.clone())
+                    .at(here(None))
+                    .with_hint("give the new entry an id and aliases of its own"));
                 }
             }
             gpu.id = id.clone();
@@ -133,16 +144,22 @@ impl Catalog {
             check_id(&id).map_err(|e| e.in_file(file).at_key(id.clone()).at(loc))?;
             model.validate().map_err(|mut e| {
                 let key = e.key.take().unwrap_or_default();
-                let at = Location::of_key(src, &[id.as_str()], Some(key.rsplit('.').next().unwrap_or("")));
+                let at = Location::of_key(
+                    src,
+                    &[id.as_str()],
+                    Some(key.rsplit('.').next().unwrap_or("")),
+                );
                 e.key = Some(format!("{id}.{key}"));
                 e.in_file(file).at(at.or(loc))
             })?;
             if self.models.contains_key(&id) {
-                return Err(InputError::new(format!("model `{id}` is already in the catalog"))
-                    .in_file(file)
-                    .at_key(id.clone())
-                    .at(loc)
-                    .with_hint("give the new entry an id of its own"));
+                return Err(
+                    InputError::new(format!("model `{id}` is already in the catalog"))
+                        .in_file(file)
+                        .at_key(id.clone())
+                        .at(loc)
+                        .with_hint("give the new entry an id of its own"),
+                );
             }
             model.id = id.clone();
             self.models.insert(id, model);
@@ -163,13 +180,14 @@ impl Catalog {
         if let Some(owner) = self.gpu_owner(&lower) {
             return Ok(&self.gpus[owner]);
         }
-        let names = self
-            .gpus
-            .values()
-            .flat_map(|g| std::iter::once(g.id.as_str()).chain(g.aliases.iter().map(String::as_str)));
+        let names = self.gpus.values().flat_map(|g| {
+            std::iter::once(g.id.as_str()).chain(g.aliases.iter().map(String::as_str))
+        });
         let mut e = InputError::new(format!("unknown GPU `{name}`"));
         e = match did_you_mean(&lower, names) {
-            Some(s) => e.with_hint(format!("did you mean `{s}`? `trainsim catalog gpus` lists them all")),
+            Some(s) => e.with_hint(format!(
+                "did you mean `{s}`? `trainsim catalog gpus` lists them all"
+            )),
             None => e.with_hint("`trainsim catalog gpus` lists the known GPUs"),
         };
         Err(e)
@@ -183,8 +201,12 @@ impl Catalog {
         }
         let mut e = InputError::new(format!("unknown model `{name}`"));
         e = match did_you_mean(&lower, self.models.keys().map(String::as_str)) {
-            Some(s) => e.with_hint(format!("did you mean `{s}`? `trainsim catalog models` lists them all")),
-            None => e.with_hint("`trainsim catalog models` lists the known models, or pass a model file"),
+            Some(s) => e.with_hint(format!(
+                "did you mean `{s}`? `trainsim catalog models` lists them all"
+            )),
+            None => e.with_hint(
+                "`trainsim catalog models` lists the known models, or pass a model file",
+            ),
         };
         Err(e)
     }
@@ -208,16 +230,20 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
             .with_hint("check the path")
     })?;
     String::from_utf8(bytes).map_err(|e| {
-        InputError::new(format!("is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
-            .in_file(path)
-            .with_hint("pass a TOML text file")
+        InputError::new(format!(
+            "is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+        .in_file(path)
+        .with_hint("pass a TOML text file")
     })
 }
 
 /// Load a model file (DESIGN.md §3 model-file format).
 pub fn load_model_file(path: &Path) -> Result<ModelSpec, InputError> {
     let src = read_text(path)?;
-    let mut model: ModelSpec = toml::from_str(&src).map_err(|e| InputError::from_toml(&src, &e).in_file(path))?;
+    let mut model: ModelSpec =
+        toml::from_str(&src).map_err(|e| InputError::from_toml(&src, &e).in_file(path))?;
     model.validate().map_err(|e| {
         let key = e.key.clone().unwrap_or_default();
         let at = Location::of_key(&src, &[], Some(key.rsplit('.').next().unwrap_or("")));
@@ -232,12 +258,119 @@ pub fn load_model_file(path: &Path) -> Result<ModelSpec, InputError> {
 
 fn check_id(id: &str) -> Result<(), InputError> {
     let ok = !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' || c == '_');
+        && id.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' || c == '_'
+        });
     if ok {
         Ok(())
     } else {
-        Err(InputError::new(format!("id `{id}` must be lower-case letters, digits, `-`, `.` or `_`")))
+        Err(InputError::new(format!(
+            "id `{id}` must be lower-case letters, digits, `-`, `.` or `_`"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Table ids in the order they appear in a catalog file.
+    fn ids_in_file_order(src: &str) -> Vec<String> {
+        src.lines()
+            .filter(|l| l.starts_with('[') && !l.starts_with("[["))
+            .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim_matches('"').to_string())
+            .filter(|id| !id.contains("\".") && !id.ends_with(".moe"))
+            .collect()
+    }
+
+    #[test]
+    fn catalog_ids_are_sorted_and_unique() {
+        for src in [GPUS_TOML, MODELS_TOML] {
+            let ids = ids_in_file_order(src);
+            assert!(ids.len() > 10);
+            let mut sorted = ids.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(ids, sorted, "ids must be sorted and unique");
+        }
+    }
+
+    #[test]
+    fn every_entry_is_sourced_and_physical() {
+        let c = Catalog::builtin();
+        for g in c.gpus.values() {
+            assert!(g.source.len() > 10, "{} has no source", g.id);
+            for (key, v) in g.physical_figures() {
+                if let Some(v) = v {
+                    assert!(v.is_finite() && v > 0.0, "{}.{key} = {v}", g.id);
+                }
+            }
+            assert!(g.hbm_tb_per_s > 0.0 && g.bf16_dense_tflops > 0.0);
+        }
+        for m in c.models.values() {
+            assert!(m.source.as_deref().is_some_and(|s| s.len() > 10), "{} has no source", m.id);
+        }
+    }
+
+    #[test]
+    fn design_ids_and_aliases_resolve() {
+        let c = Catalog::builtin();
+        for id in [
+            "a100-sxm-40gb", "a100-sxm-80gb", "a800-sxm-80gb", "h100-sxm-80gb", "h800-sxm-80gb", "h20", "h200-sxm-141gb", "b200",
+            "v100-sxm2-32gb", "ascend-910b", "ascend-910c", "mi300x", "a100", "h100", "h800",
+        ] {
+            assert!(c.gpu(id).is_ok(), "{id}");
+        }
+        assert_eq!(c.gpu("H100").unwrap().id, "h100-sxm-80gb");
+        for id in [
+            "gpt3-175b", "llama2-7b", "llama2-70b", "llama3.1-8b", "llama3.1-70b", "llama3.1-405b", "deepseek-v3", "hunyuan-large",
+            "qwen2.5-72b", "mixtral-8x22b", "megatron-1t",
+        ] {
+            assert!(c.model(id).is_ok(), "{id}");
+        }
+    }
+
+    const GOOD: &str = "[my-gpu]\nname = \"X\"\nvendor = \"Y\"\nbf16_dense_tflops = 100.0\nhbm_gib = 64.0\n\
+                        hbm_tb_per_s = 2.0\nintra_node_gb_per_s = 400.0\ngpus_per_node = 8\nsource = \"datasheet\"\n";
+
+    fn add(src: &str) -> Result<(), InputError> {
+        Catalog::builtin().add_gpus(src, "mine.toml")
+    }
+
+    #[test]
+    fn a_good_user_gpu_is_added() {
+        let mut c = Catalog::builtin();
+        c.add_gpus(GOOD, "mine.toml").unwrap();
+        assert_eq!(c.gpu("my-gpu").unwrap().bf16_dense_tflops, 100.0);
+    }
+
+    #[test]
+    fn bad_user_catalogs_name_file_key_line_and_hint() {
+        let e = add(&GOOD.replace("vendor", "vendr")).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.starts_with("mine.toml:3:1: "), "{msg}");
+        assert!(msg.contains("unknown field `vendr`") && msg.contains("hint:"), "{msg}");
+
+        let e = add(&GOOD.replace("hbm_gib = 64.0", "hbm_gib = \"64\"")).unwrap_err().to_string();
+        assert!(e.starts_with("mine.toml:5:") && e.contains("invalid type") && e.contains("hint:"), "{e}");
+
+        let e = add(&GOOD.replace("hbm_tb_per_s = 2.0", "hbm_tb_per_s = -2.0")).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "mine.toml:6:1: `my-gpu.hbm_tb_per_s`: must be a positive number, got -2\n  hint: physical figures are positive; \
+             leave a key out when it is not published"
+        );
+
+        let e = add(&GOOD.replace("[my-gpu]", "[h100-sxm-80gb]")).unwrap_err().to_string();
+        assert!(e.starts_with("mine.toml:1:1: `h100-sxm-80gb`: `h100-sxm-80gb` is already the id"), "{e}");
+
+        let e = add(&format!("{GOOD}{GOOD}")).unwrap_err().to_string();
+        assert!(e.contains("duplicate key") && e.starts_with("mine.toml:10:"), "{e}");
+    }
+
+    #[test]
+    fn unknown_gpu_suggests_the_closest_id() {
+        let e = Catalog::builtin().gpu("h100-sxm").unwrap_err().to_string();
+        assert_eq!(e, "unknown GPU `h100-sxm`\n  hint: did you mean `h100-sxm-80gb`? `trainsim catalog gpus` lists them all");
     }
 }

@@ -107,7 +107,8 @@ impl ModelSpec {
     }
     /// Head dimension.
     pub fn head_dim(&self) -> u64 {
-        self.head_dim.unwrap_or(self.d_model / u64::from(self.heads.max(1)))
+        self.head_dim
+            .unwrap_or(self.d_model / u64::from(self.heads.max(1)))
     }
     /// Dense FFN width.
     pub fn ffn_hidden(&self) -> u64 {
@@ -140,32 +141,44 @@ impl ModelSpec {
                 self.heads
             ))
             .at_key("kv_heads")
-            .with_hint("grouped-query attention shares each KV head among heads / kv_heads query heads"));
+            .with_hint(
+                "grouped-query attention shares each KV head among heads / kv_heads query heads",
+            ));
         }
         if self.head_dim() == 0 {
-            return Err(InputError::new("head dimension is 0").at_key("head_dim")
+            return Err(InputError::new("head dimension is 0")
+                .at_key("head_dim")
                 .with_hint("set head_dim, or make d_model at least heads"));
         }
         if self.ffn_hidden == Some(0) && self.moe.is_none() {
             return Err(InputError::new("must be at least 1").at_key("ffn_hidden"));
         }
-        for (key, v) in [("params", self.params), ("active_params", self.active_params)] {
+        for (key, v) in [
+            ("params", self.params),
+            ("active_params", self.active_params),
+        ] {
             if let Some(v) = v {
                 if !(v.is_finite() && v > 0.0) {
-                    return Err(InputError::new(format!("must be a positive number, got {v}")).at_key(key));
+                    return Err(
+                        InputError::new(format!("must be a positive number, got {v}")).at_key(key),
+                    );
                 }
             }
         }
         if let (Some(p), Some(a)) = (self.params, self.active_params) {
             if a > p {
-                return Err(InputError::new(format!("active_params {a:e} exceeds params {p:e}"))
-                    .at_key("active_params"));
+                return Err(
+                    InputError::new(format!("active_params {a:e} exceeds params {p:e}"))
+                        .at_key("active_params"),
+                );
             }
         }
         if let Some(moe) = &self.moe {
             if moe.experts == 0 || moe.expert_ffn_hidden == 0 || moe.layer_freq == 0 {
-                return Err(InputError::new("experts, expert_ffn_hidden and layer_freq must be at least 1")
-                    .at_key("moe"));
+                return Err(InputError::new(
+                    "experts, expert_ffn_hidden and layer_freq must be at least 1",
+                )
+                .at_key("moe"));
             }
             if moe.experts_per_token == 0 || moe.experts_per_token > moe.experts {
                 return Err(InputError::new(format!(

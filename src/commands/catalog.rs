@@ -77,7 +77,8 @@ pub fn catalog(c: &Catalog, what: CatalogKind, format: Format) -> anyhow::Result
                     fp8_dense_tflops: g.fp8_dense_tflops,
                     int8_dense_tops: g.int8_dense_tops,
                     tpp: tpp(g),
-                    performance_density: performance_density(g).map(|x| (x * 100.0).round() / 100.0),
+                    performance_density: performance_density(g)
+                        .map(|x| (x * 100.0).round() / 100.0),
                     hbm_gib: g.hbm_gib,
                     hbm_tb_per_s: g.hbm_tb_per_s,
                     intra_node_gb_per_s: g.intra_node_gb_per_s,
@@ -98,8 +99,18 @@ pub fn catalog(c: &Catalog, what: CatalogKind, format: Format) -> anyhow::Result
                 Format::Csv => print!("{}", csv_string(&rows)?),
                 Format::Table => {
                     let mut t = Table::new([
-                        "id", "bf16_tflops", "fp8_tflops", "hbm_gib", "hbm_tb_s", "link_gb_s", "net_gbit_s", "tdp_w", "tpp", "pd",
-                        "price_usd", "usd_gpu_h",
+                        "id",
+                        "bf16_tflops",
+                        "fp8_tflops",
+                        "hbm_gib",
+                        "hbm_tb_s",
+                        "link_gb_s",
+                        "net_gbit_s",
+                        "tdp_w",
+                        "tpp",
+                        "pd",
+                        "price_usd",
+                        "usd_gpu_h",
                     ]);
                     for r in &rows {
                         t.row([
@@ -158,7 +169,10 @@ pub fn catalog(c: &Catalog, what: CatalogKind, format: Format) -> anyhow::Result
                 Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
                 Format::Csv => print!("{}", csv_string(&rows)?),
                 Format::Table => {
-                    let mut t = Table::new(["id", "params_b", "active_b", "layers", "d_model", "heads", "kv", "ffn", "vocab", "seq", "experts"]);
+                    let mut t = Table::new([
+                        "id", "params_b", "active_b", "layers", "d_model", "heads", "kv", "ffn",
+                        "vocab", "seq", "experts",
+                    ]);
                     for r in &rows {
                         t.row([
                             r.id.to_string(),
@@ -171,7 +185,9 @@ pub fn catalog(c: &Catalog, what: CatalogKind, format: Format) -> anyhow::Result
                             r.ffn_hidden.to_string(),
                             r.vocab.to_string(),
                             r.seq_len.to_string(),
-                            r.experts.map_or("-".into(), |e| format!("{e}/top{}", r.experts_per_token.unwrap_or(0))),
+                            r.experts.map_or("-".into(), |e| {
+                                format!("{e}/top{}", r.experts_per_token.unwrap_or(0))
+                            }),
                         ]);
                     }
                     print!("{}", t.render());

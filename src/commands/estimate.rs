@@ -90,7 +90,11 @@ fn row(e: &Estimate) -> EstimateRow<'_> {
 pub fn estimate(catalog: &Catalog, a: &EstimateArgs) -> anyhow::Result<()> {
     let mut q = question(catalog, &a.common, a.tokens)?;
     q.cost.usd_per_gpu_hour = a.usd_per_gpu_hour;
-    q.cost.basis = if a.cost_basis == "ownership" { CostBasis::Ownership } else { CostBasis::Rental };
+    q.cost.basis = if a.cost_basis == "ownership" {
+        CostBasis::Ownership
+    } else {
+        CostBasis::Rental
+    };
     let found = plan_search(&q, 1);
     let result = match found.top.first() {
         Some(best) => evaluate(&q, best, &q.efficiency, &q.reliability, &q.energy, &q.cost),
@@ -107,8 +111,14 @@ pub fn estimate(catalog: &Catalog, a: &EstimateArgs) -> anyhow::Result<()> {
                         "feasible": false, "infeasible_reason": why.to_string(), "infeasible": why,
                     }))?
                 ),
-                Format::Csv => println!("model,gpu,gpus,tokens,infeasible_reason\n{},{},{},{},\"{}\"", q.model.id, q.gpu.id, q.gpus, q.train_tokens, why),
-                Format::Table => println!("{} on {} × {}: infeasible: {why}", q.model.id, q.gpus, q.gpu.id),
+                Format::Csv => println!(
+                    "model,gpu,gpus,tokens,infeasible_reason\n{},{},{},{},\"{}\"",
+                    q.model.id, q.gpu.id, q.gpus, q.train_tokens, why
+                ),
+                Format::Table => println!(
+                    "{} on {} × {}: infeasible: {why}",
+                    q.model.id, q.gpus, q.gpu.id
+                ),
             }
             return Ok(());
         }
@@ -126,26 +136,76 @@ fn describe(e: &Estimate) -> String {
     let mut t = Table::new(["quantity", "value"]);
     let idle = e.gpus - e.gpus_used;
     t.row(["model".to_string(), e.model.clone()]);
-    t.row(["fleet".to_string(), format!("{} × {} ({} idle)", e.gpus, e.gpu, idle)]);
-    t.row(["tokens".to_string(), format!("{:.3e} ({} per step, {} steps)", e.tokens, grouped(e.global_batch_tokens), grouped(e.steps))]);
-    t.row(["plan".to_string(), format!(
-        "TP{} PP{} DP{} EP{} CP{} mb{} v{} recompute={} ZeRO-{}",
-        e.plan.tp, e.plan.pp, e.plan.dp, e.plan.ep, e.plan.cp, e.plan.micro_batch, e.plan.interleave, e.plan.recompute, e.plan.zero_stage
-    )]);
+    t.row([
+        "fleet".to_string(),
+        format!("{} × {} ({} idle)", e.gpus, e.gpu, idle),
+    ]);
+    t.row([
+        "tokens".to_string(),
+        format!(
+            "{:.3e} ({} per step, {} steps)",
+            e.tokens,
+            grouped(e.global_batch_tokens),
+            grouped(e.steps)
+        ),
+    ]);
+    t.row([
+        "plan".to_string(),
+        format!(
+            "TP{} PP{} DP{} EP{} CP{} mb{} v{} recompute={} ZeRO-{}",
+            e.plan.tp,
+            e.plan.pp,
+            e.plan.dp,
+            e.plan.ep,
+            e.plan.cp,
+            e.plan.micro_batch,
+            e.plan.interleave,
+            e.plan.recompute,
+            e.plan.zero_stage
+        ),
+    ]);
     t.row(["train_days".to_string(), format!("{:.1}", e.train_days)]);
     t.row(["gpu_hours".to_string(), grouped(e.gpu_hours)]);
-    t.row(["cost_usd".to_string(), e.cost_usd.map_or_else(|| format!("n/a ({})", e.cost_note.clone().unwrap_or_default()), grouped)]);
-    t.row(["energy_mwh".to_string(), e.energy_mwh.map_or("n/a".into(), |x| format!("{x:.0}"))]);
-    t.row(["facility_power_mw".to_string(), e.facility_power_mw.map_or("n/a".into(), |x| format!("{x:.2}"))]);
-    t.row(["mfu".to_string(), format!("{:.3} ({} peak)", e.mfu, e.precision.as_str())]);
+    t.row([
+        "cost_usd".to_string(),
+        e.cost_usd.map_or_else(
+            || format!("n/a ({})", e.cost_note.clone().unwrap_or_default()),
+            grouped,
+        ),
+    ]);
+    t.row([
+        "energy_mwh".to_string(),
+        e.energy_mwh.map_or("n/a".into(), |x| format!("{x:.0}")),
+    ]);
+    t.row([
+        "facility_power_mw".to_string(),
+        e.facility_power_mw
+            .map_or("n/a".into(), |x| format!("{x:.2}")),
+    ]);
+    t.row([
+        "mfu".to_string(),
+        format!("{:.3} ({} peak)", e.mfu, e.precision.as_str()),
+    ]);
     t.row(["mfu_bf16".to_string(), format!("{:.3}", e.mfu_bf16)]);
     t.row(["step_time_s".to_string(), format!("{:.3}", e.step_time_s)]);
     t.row(["tokens_per_s".to_string(), grouped(e.tokens_per_s)]);
-    t.row(["memory_per_gpu_gib".to_string(), format!("{:.1}", e.memory_per_gpu_gib)]);
-    t.row(["goodput".to_string(), format!("{:.3} (MTBF {:.2} h)", e.goodput, e.mtbf_h)]);
-    t.row(["expected_interruptions".to_string(), format!("{:.0}", e.expected_interruptions)]);
+    t.row([
+        "memory_per_gpu_gib".to_string(),
+        format!("{:.1}", e.memory_per_gpu_gib),
+    ]);
+    t.row([
+        "goodput".to_string(),
+        format!("{:.3} (MTBF {:.2} h)", e.goodput, e.mtbf_h),
+    ]);
+    t.row([
+        "expected_interruptions".to_string(),
+        format!("{:.0}", e.expected_interruptions),
+    ]);
     let (name, s) = e.step.largest_component();
-    t.row(["largest step component".to_string(), format!("{name} ({:.0}% of the step)", 100.0 * s / e.step_time_s)]);
+    t.row([
+        "largest step component".to_string(),
+        format!("{name} ({:.0}% of the step)", 100.0 * s / e.step_time_s),
+    ]);
     t.render()
 }
 
@@ -217,7 +277,14 @@ pub fn plan(catalog: &Catalog, a: &PlanArgs) -> anyhow::Result<()> {
         ),
         Format::Csv => print!("{}", csv_string(&rows)?),
         Format::Table => {
-            let mut t = Table::new(["#", "plan", "step_time_s", "memory_gib", "mfu", "largest component"]);
+            let mut t = Table::new([
+                "#",
+                "plan",
+                "step_time_s",
+                "memory_gib",
+                "mfu",
+                "largest component",
+            ]);
             for r in &rows {
                 t.row([
                     r.rank.to_string(),
@@ -225,7 +292,11 @@ pub fn plan(catalog: &Catalog, a: &PlanArgs) -> anyhow::Result<()> {
                     format!("{:.3}", r.step_time_s),
                     format!("{:.1}", r.memory_per_gpu_gib),
                     format!("{:.3}", r.mfu),
-                    format!("{} {:.0}%", r.largest_component, 100.0 * r.largest_component_s / r.step_time_s),
+                    format!(
+                        "{} {:.0}%",
+                        r.largest_component,
+                        100.0 * r.largest_component_s / r.step_time_s
+                    ),
                 ]);
             }
             print!("{}", t.render());

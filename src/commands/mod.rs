@@ -17,7 +17,10 @@ use crate::cli::{Cli, Command, Common};
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(n) = cli.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().ok();
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .ok();
     }
     let catalog = Catalog::with_user_files(&cli.catalog)?;
     match cli.command {
@@ -27,23 +30,30 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Classify { rule, format } => classify::classify(&catalog, rule.as_deref(), format),
         Command::Run(a) => run::run(&catalog, &a),
         Command::Merge(a) => run::merge(&a),
-        Command::Catalog { what: crate::cli::CatalogKind::Rules, format } => classify::rules(format),
+        Command::Catalog {
+            what: crate::cli::CatalogKind::Rules,
+            format,
+        } => classify::rules(format),
         Command::Catalog { what, format } => catalog::catalog(&catalog, what, format),
     }
 }
 
 /// Resolve the shared flags into a question.
 pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, InputError> {
-    let model = catalog.model_or_file(&c.model).map_err(|e| e.at_key("--model"))?;
+    let model = catalog
+        .model_or_file(&c.model)
+        .map_err(|e| e.at_key("--model"))?;
     let gpu = catalog.gpu(&c.gpu).map_err(|e| e.at_key("--gpu"))?.clone();
     let precision = Precision::parse(&c.precision)?;
     let seq_len = c.seq_len.unwrap_or(model.seq_len);
     let global_batch_tokens = match c.global_batch_tokens {
         Some(b) => {
             if b < seq_len {
-                return Err(InputError::new(format!("{b} tokens is less than one sequence of {seq_len}"))
-                    .at_key("--global-batch-tokens")
-                    .with_hint("the global batch holds whole sequences"));
+                return Err(InputError::new(format!(
+                    "{b} tokens is less than one sequence of {seq_len}"
+                ))
+                .at_key("--global-batch-tokens")
+                .with_hint("the global batch holds whole sequences"));
             }
             ((b as f64 / seq_len as f64).round() * seq_len as f64).max(seq_len as f64)
         }
@@ -64,9 +74,12 @@ pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, 
     };
     if let (Some(moe), Some(ep)) = (&model.moe, c.ep) {
         if moe.experts % ep != 0 {
-            return Err(InputError::new(format!("--ep {ep} does not divide the {} experts", moe.experts))
-                .at_key("--ep")
-                .with_hint("expert parallelism places whole experts on each GPU"));
+            return Err(InputError::new(format!(
+                "--ep {ep} does not divide the {} experts",
+                moe.experts
+            ))
+            .at_key("--ep")
+            .with_hint("expert parallelism places whole experts on each GPU"));
         }
     }
     Ok(Question {

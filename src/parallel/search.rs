@@ -5,8 +5,8 @@
 //! The space: `tp` a power of two dividing the heads, up to the GPUs per node (more only
 //! when fixed by the user); `cp` a power of two with at least 512 tokens per rank (1 for
 //! sequences under 8,192); `pp` any count up to the layers (the last stage may be short);
-//! `dp` the most replicas that fit the remaining GPUs and divide the batch (a few GPUs may
-//! stay idle when the count factors badly); `ep` a power of two dividing the experts and
+//! `dp` every replica count that fits the remaining GPUs and divides the batch (GPUs left
+//! over stay idle as spares, and the estimate says so); `ep` a power of two dividing the experts and
 //! the `tp·cp·dp` GPUs of a stage; `micro_batch` a power of two up to 16 dividing the batch;
 //! `interleave` 1, 2, 4 or 8 virtual stages (at least one layer each; uneven stages allowed); all recompute
 //! modes; ZeRO 0–3. Pruning: for each layout, recompute modes are tried from cheapest to
@@ -87,13 +87,18 @@ pub enum Infeasible {
 impl std::fmt::Display for Infeasible {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Infeasible::OutOfMemory { need_bytes, have_bytes } => write!(
+            Infeasible::OutOfMemory {
+                need_bytes,
+                have_bytes,
+            } => write!(
                 f,
                 "out of memory: the leanest plan needs {:.1} GiB per GPU, the GPU has {:.1} GiB",
                 need_bytes / crate::catalog::gpu::GIB,
                 have_bytes / crate::catalog::gpu::GIB
             ),
-            Infeasible::NoLayout { reason } | Infeasible::NoProgress { reason } | Infeasible::NotAllowed { reason } => {
+            Infeasible::NoLayout { reason }
+            | Infeasible::NoProgress { reason }
+            | Infeasible::NotAllowed { reason } => {
                 write!(f, "{reason}")
             }
         }
@@ -118,7 +123,17 @@ fn order_key(r: &PlanResult) -> (u64, [u32; 9]) {
     let s = &r.strategy;
     (
         r.step.step_s.to_bits(),
-        [s.tp, s.pp, s.dp, s.ep, s.cp, s.micro_batch, s.interleave, s.recompute as u32, u32::from(s.zero_stage)],
+        [
+            s.tp,
+            s.pp,
+            s.dp,
+            s.ep,
+            s.cp,
+            s.micro_batch,
+            s.interleave,
+            s.recompute as u32,
+            u32::from(s.zero_stage),
+        ],
     )
 }
 
@@ -138,7 +153,16 @@ fn powers_of_two_upto(max: u32) -> impl Iterator<Item = u32> {
 }
 
 /// Search the plan space for `gpus` GPUs and keep the `top_k` fastest.
-pub fn search(model: &StepModel, heads: u32, kv_heads: u32, layers: u32, experts: u32, gpus: u64, space: &SearchSpace, top_k: usize) -> SearchResult {
+pub fn search(
+    model: &StepModel,
+    heads: u32,
+    kv_heads: u32,
+    layers: u32,
+    experts: u32,
+    gpus: u64,
+    space: &SearchSpace,
+    top_k: usize,
+) -> SearchResult {
     let top_k = top_k.max(1);
     let seq = model.seq_len as u64;
     let batch_seqs = model.batch_seqs.round() as u64;
@@ -148,12 +172,16 @@ pub fn search(model: &StepModel, heads: u32, kv_heads: u32, layers: u32, experts
 
     let tps: Vec<u32> = match space.tp {
         Some(t) => vec![t],
-        None => powers_of_two_upto(gpn.max(1)).filter(|t| heads % t == 0 && (kv_heads % t == 0 || t % kv_heads == 0)).collect(),
+        None => powers_of_two_upto(gpn.max(1))
+            .filter(|t| heads % t == 0 && (kv_heads % t == 0 || t % kv_heads == 0))
+            .collect(),
     };
     let cps: Vec<u32> = match space.cp {
         Some(c) => vec![c],
         None if seq < 8192 => vec![1],
-        None => powers_of_two_upto(64).filter(|c| seq % (2 * u64::from(*c)) == 0 && seq / u64::from(*c) >= 512 || *c == 1).collect(),
+        None => powers_of_two_upto(64)
+            .filter(|c| seq % (2 * u64::from(*c)) == 0 && seq / u64::from(*c) >= 512 || *c == 1)
+            .collect(),
     };
     let mut outer: Vec<(u32, u32, u32)> = Vec::new();
     for &tp in &tps {
@@ -196,7 +224,12 @@ pub fn search(model: &StepModel, heads: u32, kv_heads: u32, layers: u32, experts
         a.min_need = a.min_need.min(b.min_need);
         a
     };
-    let empty = || Local { top: Vec::with_capacity(top_k + 1), considered: 0, timed: 0, min_need: f64::INFINITY };
+    let empty = || Local {
+        top: Vec::with_capacity(top_k + 1),
+        considered: 0,
+        timed: 0,
+        min_need: f64::INFINITY,
+    };
 
     let result = outer
         .par_iter()
@@ -209,55 +242,87 @@ pub fn search(model: &StepModel, heads: u32, kv_heads: u32, layers: u32, experts
                     continue;
                 }
                 let seqs_per_mb = batch_seqs / u64::from(mb);
-                let dp = match space.dp {
-                    Some(d) if d <= dp_max && seqs_per_mb % u64::from(d) == 0 => d,
+                // Every replica count that divides the batch and fits: fewer replicas than
+                // the GPUs allow leave GPUs idle (spares), which keeps the search monotone:
+                // offering more GPUs never removes a plan.
+                let dps: Vec<u32> = match space.dp {
+                    Some(d) if d <= dp_max && seqs_per_mb % u64::from(d) == 0 => vec![d],
                     Some(_) => continue,
-                    None => match (1..=dp_max).rev().find(|d| seqs_per_mb % u64::from(*d) == 0) {
-                        Some(d) if 4 * u64::from(d) >= 3 * u64::from(dp_max) => d,
-                        _ => continue, // more than a quarter of the GPUs would stay idle
-                    },
+                    None => (1..=dp_max)
+                        .rev()
+                        .filter(|d| seqs_per_mb % u64::from(*d) == 0)
+                        .collect(),
                 };
-                let m = seqs_per_mb / u64::from(dp);
-                let eps: Vec<u32> = match (space.ep, experts) {
-                    (Some(e), _) => vec![e],
-                    (None, 0) => vec![1],
-                    (None, e) => {
-                        let group = tp * cp * dp;
-                        powers_of_two_upto(e.min(group)).filter(|x| e % x == 0 && group % x == 0).collect()
-                    }
-                };
-                for &v in &[1u32, 2, 4, 8] {
-                    if space.interleave.is_some_and(|f| f != v) {
-                        continue;
-                    }
-                    if v > 1 && (pp == 1 || layers < pp * v || m % u64::from(pp) != 0) {
-                        continue;
-                    }
-                    for &ep in &eps {
-                        for zero in 0u8..=3 {
-                            if space.zero_stage.is_some_and(|f| f != zero) {
-                                continue;
-                            }
-                            let mut fitted = false;
-                            for rc in Recompute::ALL {
-                                if space.recompute.is_some_and(|f| f != rc) {
+                for dp in dps {
+                    let m = seqs_per_mb / u64::from(dp);
+                    let eps: Vec<u32> = match (space.ep, experts) {
+                        (Some(e), _) => vec![e],
+                        (None, 0) => vec![1],
+                        (None, e) => {
+                            let group = tp * cp * dp;
+                            powers_of_two_upto(e.min(group))
+                                .filter(|x| e % x == 0 && group % x == 0)
+                                .collect()
+                        }
+                    };
+                    for &v in &[1u32, 2, 4, 8] {
+                        if space.interleave.is_some_and(|f| f != v) {
+                            continue;
+                        }
+                        if v > 1 && (pp == 1 || layers < pp * v || m % u64::from(pp) != 0) {
+                            continue;
+                        }
+                        for &ep in &eps {
+                            for zero in 0u8..=3 {
+                                if space.zero_stage.is_some_and(|f| f != zero) {
                                     continue;
                                 }
-                                acc.considered += 1;
-                                if fitted {
-                                    continue; // dominated: a cheaper recompute mode fits
+                                let mut fitted = false;
+                                for rc in Recompute::ALL {
+                                    if space.recompute.is_some_and(|f| f != rc) {
+                                        continue;
+                                    }
+                                    acc.considered += 1;
+                                    if fitted {
+                                        continue; // dominated: a cheaper recompute mode fits
+                                    }
+                                    let st = Strategy {
+                                        tp,
+                                        pp,
+                                        dp,
+                                        ep,
+                                        cp,
+                                        micro_batch: mb,
+                                        interleave: v,
+                                        recompute: rc,
+                                        zero_stage: zero,
+                                    };
+                                    let mem = memory_per_gpu(
+                                        &model.shape,
+                                        &st,
+                                        model.seq_len,
+                                        m as f64,
+                                        capacity,
+                                        act_opts,
+                                    );
+                                    let need = mem.total_bytes();
+                                    if need > capacity {
+                                        acc.min_need = acc.min_need.min(need);
+                                        continue;
+                                    }
+                                    fitted = true;
+                                    acc.timed += 1;
+                                    let step = model.step_time(&st);
+                                    push_top(
+                                        &mut acc.top,
+                                        PlanResult {
+                                            strategy: st,
+                                            step,
+                                            memory: mem,
+                                        },
+                                        top_k,
+                                    );
                                 }
-                                let st = Strategy { tp, pp, dp, ep, cp, micro_batch: mb, interleave: v, recompute: rc, zero_stage: zero };
-                                let mem = memory_per_gpu(&model.shape, &st, model.seq_len, m as f64, capacity, act_opts);
-                                let need = mem.total_bytes();
-                                if need > capacity {
-                                    acc.min_need = acc.min_need.min(need);
-                                    continue;
-                                }
-                                fitted = true;
-                                acc.timed += 1;
-                                let step = model.step_time(&st);
-                                push_top(&mut acc.top, PlanResult { strategy: st, step, memory: mem }, top_k);
                             }
                         }
                     }
@@ -269,7 +334,10 @@ pub fn search(model: &StepModel, heads: u32, kv_heads: u32, layers: u32, experts
 
     let infeasible = if result.top.is_empty() {
         Some(if result.min_need.is_finite() {
-            Infeasible::OutOfMemory { need_bytes: result.min_need, have_bytes: capacity }
+            Infeasible::OutOfMemory {
+                need_bytes: result.min_need,
+                have_bytes: capacity,
+            }
         } else {
             Infeasible::NoLayout {
                 reason: format!(
@@ -281,5 +349,10 @@ pub fn search(model: &StepModel, heads: u32, kv_heads: u32, layers: u32, experts
     } else {
         None
     };
-    SearchResult { top: result.top, plans_considered: result.considered, plans_timed: result.timed, infeasible }
+    SearchResult {
+        top: result.top,
+        plans_considered: result.considered,
+        plans_timed: result.timed,
+        infeasible,
+    }
 }

@@ -96,13 +96,13 @@ impl Efficiency {
         Efficiency {
             matmul,
             attention,
-            memory: 0.70,           // §1 efficiency.memory mode (DeepGEMM memory-bound, H800)
-            nvlink: 0.80,           // §2a mode (A100 235/300, H100 ~370/450, H800 160/200)
-            scaleout: 0.85,         // §2b mode
-            a2a_intra: 0.77,        // §2a DeepEP intranode 153–158 of 200 GB/s
-            a2a_inter: 0.86,        // §2b DeepEP internode 43–51 of 50 GB/s
-            alpha_intra_s: 3.4e-6,  // §2c NCCL ring Simple, NVLink
-            alpha_inter_s: 14e-6,   // §2c NCCL ring Simple, network
+            memory: 0.70,    // §1 efficiency.memory mode (DeepGEMM memory-bound, H800)
+            nvlink: 0.80,    // §2a mode (A100 235/300, H100 ~370/450, H800 160/200)
+            scaleout: 0.85,  // §2b mode
+            a2a_intra: 0.77, // §2a DeepEP intranode 153–158 of 200 GB/s
+            a2a_inter: 0.86, // §2b DeepEP internode 43–51 of 50 GB/s
+            alpha_intra_s: 3.4e-6, // §2c NCCL ring Simple, NVLink
+            alpha_inter_s: 14e-6, // §2c NCCL ring Simple, network
             tp_overlap: CALIBRATED.tp_overlap,
             dp_overlap: CALIBRATED.dp_overlap,
             ep_overlap: CALIBRATED.ep_overlap,

@@ -44,7 +44,10 @@ mod tests {
     /// 2·7/8·1e9/240e9 = 7.2917 ms plus 14·3.4 µs = 47.6 µs → 7.3393 ms.
     #[test]
     fn ring_all_reduce_by_hand() {
-        let link = Link { bytes_per_s: 240e9, alpha_s: 3.4e-6 };
+        let link = Link {
+            bytes_per_s: 240e9,
+            alpha_s: 3.4e-6,
+        };
         let t = all_reduce_s(1e9, 8.0, link);
         assert!((t - (2.0 * 7.0 / 8.0 * 1e9 / 240e9 + 14.0 * 3.4e-6)).abs() < 1e-15);
         assert!((t * 1e3 - 7.339_27).abs() < 1e-4, "{t}");

@@ -26,7 +26,8 @@ pub struct Goodput {
 /// Goodput of a job on `gpus` GPUs training a model of `params` parameters.
 pub fn goodput(rel: &Reliability, gpus: f64, params: f64) -> Goodput {
     let mtbf_s = 3600.0 / (rel.interruptions_per_gpu_hour * gpus).max(1e-30);
-    let delta = rel.checkpoint_bytes_per_param * params / (rel.storage_bytes_per_s_per_gpu * gpus).max(1e-30);
+    let delta = rel.checkpoint_bytes_per_param * params
+        / (rel.storage_bytes_per_s_per_gpu * gpus).max(1e-30);
     let tau = (2.0 * delta * mtbf_s).sqrt().max(1e-9);
     let g = 1.0 - delta / tau - (tau / 2.0 + rel.restart_s) / mtbf_s;
     Goodput {
@@ -49,8 +50,16 @@ mod tests {
     fn llama3_goodput_by_hand() {
         let g = goodput(&Reliability::default(), 16_384.0, 405e9);
         assert!((g.mtbf_h - 54.0 * 24.0 / 419.0).abs() < 1e-9);
-        assert!((g.checkpoint_write_s - 2.836_6).abs() < 1e-3, "{}", g.checkpoint_write_s);
-        assert!((g.checkpoint_interval_s - 251.34).abs() < 0.05, "{}", g.checkpoint_interval_s);
+        assert!(
+            (g.checkpoint_write_s - 2.836_6).abs() < 1e-3,
+            "{}",
+            g.checkpoint_write_s
+        );
+        assert!(
+            (g.checkpoint_interval_s - 251.34).abs() < 0.05,
+            "{}",
+            g.checkpoint_interval_s
+        );
         assert!((g.goodput - 0.923_54).abs() < 1e-4, "{}", g.goodput);
     }
 }

@@ -56,14 +56,21 @@ pub struct Hardware {
 
 impl Hardware {
     /// Figures of `gpu` at `precision`, with optional cluster overrides.
-    pub fn of(gpu: &GpuSpec, precision: Precision, gpus_per_node: Option<u32>, net_gbit_per_s: Option<f64>) -> Hardware {
+    pub fn of(
+        gpu: &GpuSpec,
+        precision: Precision,
+        gpus_per_node: Option<u32>,
+        net_gbit_per_s: Option<f64>,
+    ) -> Hardware {
         Hardware {
             peak_flops: gpu.peak_flops(precision),
             peak_bf16_flops: gpu.peak_flops(Precision::Bf16),
             hbm_bytes_per_s: gpu.hbm_bytes_per_s(),
             hbm_bytes: gpu.hbm_bytes(),
             intra_bytes_per_s: gpu.intra_node_uni_bytes_per_s(),
-            inter_bytes_per_s: net_gbit_per_s.map(|g| g * 1e9 / 8.0).unwrap_or_else(|| gpu.scale_out_bytes_per_s()),
+            inter_bytes_per_s: net_gbit_per_s
+                .map(|g| g * 1e9 / 8.0)
+                .unwrap_or_else(|| gpu.scale_out_bytes_per_s()),
             gpus_per_node: f64::from(gpus_per_node.unwrap_or(gpu.gpus_per_node)),
         }
     }
@@ -105,7 +112,9 @@ impl StepTime {
             ("dp_comm", self.dp_comm_s),
             ("optimizer", self.optimizer_s),
         ];
-        parts.into_iter().fold(("compute", f64::MIN), |a, b| if b.1 > a.1 { b } else { a })
+        parts
+            .into_iter()
+            .fold(("compute", f64::MIN), |a, b| if b.1 > a.1 { b } else { a })
     }
 }
 
@@ -138,9 +147,10 @@ impl StepModel {
     }
 }
 
-/// One GEMM `M×K · K×N` forward, by roofline.
+/// One GEMM `M×K · K×N` forward, by roofline: `max(2MKN / peak, bytes / bw)` with
+/// `bytes_per_elem`-byte inputs and a 2-byte output. `peak` and `bw` are achieved rates.
 #[inline]
-fn gemm_s(m: f64, k: f64, n: f64, peak: f64, bw: f64, bytes_per_elem: f64) -> f64 {
+pub fn gemm_s(m: f64, k: f64, n: f64, peak: f64, bw: f64, bytes_per_elem: f64) -> f64 {
     let flops = 2.0 * m * k * n;
     let bytes = bytes_per_elem * (m * k + k * n) + 2.0 * m * n;
     (flops / peak).max(bytes / bw)
@@ -159,10 +169,16 @@ struct LayerTimes {
 
 impl StepModel {
     fn link_intra(&self) -> Link {
-        Link { bytes_per_s: self.hw.intra_bytes_per_s * self.eff.nvlink, alpha_s: self.eff.alpha_intra_s }
+        Link {
+            bytes_per_s: self.hw.intra_bytes_per_s * self.eff.nvlink,
+            alpha_s: self.eff.alpha_intra_s,
+        }
     }
     fn link_inter(&self) -> Link {
-        Link { bytes_per_s: self.hw.inter_bytes_per_s * self.eff.scaleout, alpha_s: self.eff.alpha_inter_s }
+        Link {
+            bytes_per_s: self.hw.inter_bytes_per_s * self.eff.scaleout,
+            alpha_s: self.eff.alpha_inter_s,
+        }
     }
     /// The link of a group of `span` consecutive ranks.
     fn link_for_span(&self, span: f64) -> Link {
@@ -187,31 +203,45 @@ impl StepModel {
         let act_bytes = |f: f64| if s.ffn_mult > 2.5 { 6.0 * f } else { 4.0 * f };
 
         // Attention projections.
-        let mut gemm = gemm_s(tokens, s.h, (s.q_width + 2.0 * s.kv_width) / tp, peak, bw, bpe)
-            + gemm_s(tokens, s.q_width / tp, s.h, peak, bw, bpe);
+        let mut gemm = gemm_s(
+            tokens,
+            s.h,
+            (s.q_width + 2.0 * s.kv_width) / tp,
+            peak,
+            bw,
+            bpe,
+        ) + gemm_s(tokens, s.q_width / tp, s.h, peak, bw, bpe);
         let mut elem_bytes = 20.0 * s.h + 4.0 * (s.q_width + s.kv_width);
         let mut ep_fwd = 0.0;
         if moe {
             let shared_f = s.shared * s.f_expert;
             if shared_f > 0.0 {
-                gemm += gemm_s(tokens, s.h, up_mult * shared_f / tp, peak, bw, bpe) + gemm_s(tokens, shared_f / tp, s.h, peak, bw, bpe);
+                gemm += gemm_s(tokens, s.h, up_mult * shared_f / tp, peak, bw, bpe)
+                    + gemm_s(tokens, shared_f / tp, s.h, peak, bw, bpe);
             }
             let experts = s.experts;
             let local_experts = (experts / ep).max(1.0);
             let tokens_local = tokens / tp; // sequence-parallel shard routed by this GPU
             let per_expert = tokens_local * s.k / local_experts;
             gemm += local_experts
-                * (gemm_s(per_expert, s.h, up_mult * s.f_expert, peak, bw, bpe) + gemm_s(per_expert, s.f_expert, s.h, peak, bw, bpe));
+                * (gemm_s(per_expert, s.h, up_mult * s.f_expert, peak, bw, bpe)
+                    + gemm_s(per_expert, s.f_expert, s.h, peak, bw, bpe));
             gemm += gemm_s(tokens_local, s.h, experts, peak, bw, 2.0); // router
             elem_bytes += s.k * (act_bytes(s.f_expert) + 8.0 * s.h) + act_bytes(shared_f);
-            ep_fwd = self.all_to_all_s(tokens_local, tp, ep, bpe) + self.all_to_all_s(tokens_local, tp, ep, 2.0);
+            ep_fwd = self.all_to_all_s(tokens_local, tp, ep, bpe)
+                + self.all_to_all_s(tokens_local, tp, ep, 2.0);
         } else {
-            gemm += gemm_s(tokens, s.h, up_mult * s.f / tp, peak, bw, bpe) + gemm_s(tokens, s.f / tp, s.h, peak, bw, bpe);
+            gemm += gemm_s(tokens, s.h, up_mult * s.f / tp, peak, bw, bpe)
+                + gemm_s(tokens, s.f / tp, s.h, peak, bw, bpe);
             elem_bytes += act_bytes(s.f);
         }
         // Norms, residual adds and dropout (20·h bytes a token) are split across the TP
         // group only with sequence parallelism; otherwise every TP rank repeats them.
-        let replicated = if e.sequence_parallel { 0.0 } else { 20.0 * s.h * (1.0 - 1.0 / tp) };
+        let replicated = if e.sequence_parallel {
+            0.0
+        } else {
+            20.0 * s.h * (1.0 - 1.0 / tp)
+        };
         let elem = tokens * (elem_bytes / tp + replicated) / bw;
         // Attention core. Fused: causal, so each query meets s/2 keys on average, at the
         // attention efficiency; backward 2.5× (it recomputes the scores). Unfused: two
@@ -222,7 +252,9 @@ impl StepModel {
         } else {
             let d = s.q_width / s.heads;
             let heads = s.heads / tp;
-            heads * (gemm_s(tokens, d, self.seq_len, peak, bw, 2.0) + gemm_s(tokens, self.seq_len, d, peak, bw, 2.0))
+            heads
+                * (gemm_s(tokens, d, self.seq_len, peak, bw, 2.0)
+                    + gemm_s(tokens, self.seq_len, d, peak, bw, 2.0))
                 + 12.0 * tokens * self.seq_len * heads / bw
         };
         let attn_bwd_factor = if e.flash_attention { 2.5 } else { 2.0 };
@@ -286,8 +318,14 @@ impl StepModel {
         let tokens = self.seq_len * f64::from(st.micro_batch) / cp;
 
         let dense = self.layer_times(tokens, tp, ep, cp, false);
-        let moe = if s.moe_fraction > 0.0 { self.layer_times(tokens, tp, ep, cp, true) } else { dense };
-        let mix = |f: fn(&LayerTimes) -> f64| (1.0 - s.moe_fraction) * f(&dense) + s.moe_fraction * f(&moe);
+        let moe = if s.moe_fraction > 0.0 {
+            self.layer_times(tokens, tp, ep, cp, true)
+        } else {
+            dense
+        };
+        let mix = |f: fn(&LayerTimes) -> f64| {
+            (1.0 - s.moe_fraction) * f(&dense) + s.moe_fraction * f(&moe)
+        };
 
         let compute_layer = match st.recompute {
             Recompute::None => mix(|l| l.compute_fwd + l.compute_bwd),
@@ -295,7 +333,11 @@ impl StepModel {
             Recompute::Full => mix(|l| 2.0 * l.compute_fwd + l.compute_bwd),
         };
         // Forward, backward, and the recomputed forward under full recompute.
-        let comm_passes = if st.recompute == Recompute::Full { 3.0 } else { 2.0 };
+        let comm_passes = if st.recompute == Recompute::Full {
+            3.0
+        } else {
+            2.0
+        };
         let tp_layer = comm_passes * mix(|l| l.tp_fwd);
         let cp_layer = comm_passes * mix(|l| l.cp_fwd);
         let ep_layer = comm_passes * mix(|l| l.ep_fwd);
@@ -304,14 +346,17 @@ impl StepModel {
         // Logits and loss on the last stage: GEMM forward + 2× backward, FP32 softmax traffic.
         let peak = self.hw.peak_flops * e.matmul;
         let bw = self.hw.hbm_bytes_per_s * e.memory;
-        let logits = 3.0 * gemm_s(tokens, s.h, s.vocab / tp, peak, bw, 2.0) + 3.0 * tokens * s.vocab / tp * 4.0 / bw;
+        let logits = 3.0 * gemm_s(tokens, s.h, s.vocab / tp, peak, bw, 2.0)
+            + 3.0 * tokens * s.vocab / tp * 4.0 / bw;
 
         // The busiest stage: the ceil(L/p) layers of a full stage, or the balanced share of
         // the layers plus logits, whichever is more (frameworks move layers off the last
         // stage to balance it). `r` is the busiest stage's share of the whole model's work.
         let layers_per_stage = crate::workload::layers_per_stage(s.layers, st.pp, st.interleave);
         let model_work = s.layers * layer + logits;
-        let stage_work = (layers_per_stage * layer).max(model_work / pp).min(model_work);
+        let stage_work = (layers_per_stage * layer)
+            .max(model_work / pp)
+            .min(model_work);
         let r = stage_work / model_work.max(1e-30);
 
         let pp_p2p = if st.pp > 1 {
@@ -324,7 +369,11 @@ impl StepModel {
         let bubble_slots = (pp - 1.0) / v;
 
         // Data parallelism over the stage's local parameters.
-        let emb = if st.pp == 1 { s.embedding_params + s.head_params } else { s.embedding_params.max(s.head_params) };
+        let emb = if st.pp == 1 {
+            s.embedding_params + s.head_params
+        } else {
+            s.embedding_params.max(s.head_params)
+        };
         let p_dense = layers_per_stage * s.dense_params_per_layer / tp + emb / tp;
         let p_expert = layers_per_stage * s.expert_params_per_layer / ep;
         let n_dense = dp * cp;
@@ -333,8 +382,13 @@ impl StepModel {
         let dp_one = |params: f64, n: f64| -> f64 {
             match st.zero_stage {
                 0 => all_reduce_s(4.0 * params, n, dp_link),
-                1 | 2 => all_gather_s(4.0 * params, n, dp_link) + all_gather_s(2.0 * params, n, dp_link),
-                _ => all_gather_s(4.0 * params, n, dp_link) + 2.0 * m * all_gather_s(2.0 * params, n, dp_link),
+                1 | 2 => {
+                    all_gather_s(4.0 * params, n, dp_link) + all_gather_s(2.0 * params, n, dp_link)
+                }
+                _ => {
+                    all_gather_s(4.0 * params, n, dp_link)
+                        + 2.0 * m * all_gather_s(2.0 * params, n, dp_link)
+                }
             }
         };
         let dp_total = dp_one(p_dense, n_dense) + dp_one(p_expert, n_expert);
@@ -355,6 +409,153 @@ impl StepModel {
             bubble_s,
             dp_comm_s: dp_exposed,
             optimizer_s,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::estimate::{plan_search, Question};
+    use crate::parallel::SearchSpace;
+    use crate::perf::{CostAssumptions, EnergyAssumptions, Reliability};
+    use proptest::prelude::*;
+
+    /// A DeepSeek-style small expert GEMM: 64 tokens × 7168 × 2048, BF16.
+    /// FLOPs 2·64·7168·2048 = 1,879,048,192; bytes 2·(64·7168 + 7168·2048) + 2·64·2048
+    /// = 30,539,776 (61.5 FLOP/byte). H100 at η_mm 0.76, η_mem 0.70: compute
+    /// 1.879e9/752.0e12 = 2.50 µs < memory 30.54e6/2.345e12 = 13.02 µs: memory-bound.
+    /// H20 at η_mm 0.85: compute 1.879e9/125.8e12 = 14.94 µs > memory 30.54e6/2.8e12
+    /// = 10.91 µs: compute-bound.
+    #[test]
+    fn roofline_h20_compute_bound_h100_memory_bound() {
+        let (m, k, n) = (64.0, 7168.0, 2048.0);
+        let flops = 1_879_048_192.0;
+        let bytes = 30_539_776.0;
+        let h100 = gemm_s(m, k, n, 989.5e12 * 0.76, 3.35e12 * 0.70, 2.0);
+        assert!((h100 - bytes / (3.35e12 * 0.70)).abs() < 1e-15, "H100 is memory-bound");
+        assert!(flops / (989.5e12 * 0.76) < h100);
+        let h20 = gemm_s(m, k, n, 148e12 * 0.85, 4.0e12 * 0.70, 2.0);
+        assert!((h20 - flops / (148e12 * 0.85)).abs() < 1e-15, "H20 is compute-bound");
+        assert!(bytes / (4.0e12 * 0.70) < h20);
+        assert!((h100 * 1e6 - 13.02).abs() < 0.01 && (h20 * 1e6 - 14.94).abs() < 0.01);
+    }
+
+    fn question(model: &str, gpu: &str, gpus: u64, batch_tokens: f64) -> Question {
+        let c = Catalog::builtin();
+        let model = c.model(model).unwrap().clone();
+        let gpu = c.gpu(gpu).unwrap().clone();
+        let efficiency = Efficiency::defaults_for(&gpu, Precision::Bf16);
+        Question {
+            seq_len: model.seq_len,
+            model,
+            gpu,
+            gpus,
+            train_tokens: 1e12,
+            precision: Precision::Bf16,
+            global_batch_tokens: batch_tokens,
+            efficiency,
+            reliability: Reliability::default(),
+            energy: EnergyAssumptions::default(),
+            cost: CostAssumptions::default(),
+            space: SearchSpace::default(),
+            gpus_per_node: None,
+            net_gbit_per_s: None,
+        }
+    }
+
+    /// Narayanan et al. Eq. (2)/(4): bubble fraction (p−1)/(v·m) of the ideal time. With
+    /// p = 4, m = 8: 3/8 without interleaving, 3/16 with v = 2.
+    #[test]
+    fn bubble_fraction_by_hand() {
+        let q = question("llama3.1-70b", "h100", 64, 64.0 * 8192.0);
+        let model = q.step_model();
+        for (v, expected) in [(1, 3.0 / 8.0), (2, 3.0 / 16.0)] {
+            // DP 2 × mb 4 → m = 64 / 8 = 8 micro-batches.
+            let st = crate::parallel::Strategy { tp: 8, pp: 4, dp: 2, ep: 1, cp: 1, micro_batch: 4, interleave: v, recompute: Recompute::Full, zero_stage: 1 };
+            let t = model.step_time(&st);
+            let pipeline = t.step_s - t.bubble_s - t.dp_comm_s - t.optimizer_s;
+            assert!((t.bubble_s / pipeline - expected).abs() < 1e-12, "v={v}: {}", t.bubble_s / pipeline);
+        }
+    }
+
+    /// The components add up to the step.
+    #[test]
+    fn components_add_up() {
+        let q = question("llama3.1-70b", "h100", 1024, 4.0 * 1024.0 * 1024.0);
+        for r in plan_search(&q, 20).top {
+            let t = r.step;
+            let sum = t.compute_s + t.tp_comm_s + t.cp_comm_s + t.ep_comm_s + t.pp_comm_s + t.bubble_s + t.dp_comm_s + t.optimizer_s;
+            assert!((sum / t.step_s - 1.0).abs() < 1e-9, "{} vs {}", sum, t.step_s);
+        }
+    }
+
+    fn scaled(q: &Question, f: impl Fn(&mut Hardware, &mut Efficiency)) -> StepModel {
+        let mut m = q.step_model();
+        f(&mut m.hw, &mut m.eff);
+        m
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// More bandwidth (HBM, NVLink, network) or more efficiency never slows a plan.
+        #[test]
+        fn more_bandwidth_or_efficiency_never_slower(
+            gpu in prop::sample::select(vec!["h100", "h20", "a100", "h800"]),
+            model in prop::sample::select(vec!["llama3.1-8b", "llama3.1-70b", "mixtral-8x22b"]),
+            factor in 1.0f64..4.0,
+            which in 0usize..7,
+        ) {
+            let q = question(model, gpu, 256, 4.0 * 1024.0 * 1024.0);
+            let base = q.step_model();
+            let better = scaled(&q, |hw, e| match which {
+                0 => hw.hbm_bytes_per_s *= factor,
+                1 => hw.intra_bytes_per_s *= factor,
+                2 => hw.inter_bytes_per_s *= factor,
+                3 => e.matmul = (e.matmul * factor).min(1.0),
+                4 => e.memory = (e.memory * factor).min(1.0),
+                5 => e.nvlink = (e.nvlink * factor).min(1.0),
+                _ => e.attention = (e.attention * factor).min(1.0),
+            });
+            for r in plan_search(&q, 8).top {
+                let a = base.step_time(&r.strategy).step_s;
+                let b = better.step_time(&r.strategy).step_s;
+                prop_assert!(b <= a * (1.0 + 1e-12), "{}: {} -> {}", r.strategy.label(), a, b);
+            }
+        }
+
+        /// Offering more GPUs never makes the best plan's step slower (spare GPUs may idle).
+        #[test]
+        fn more_gpus_never_slower(
+            gpu in prop::sample::select(vec!["h100", "a100", "h20"]),
+            n in 8u64..600,
+            extra in 1u64..300,
+        ) {
+            let a = plan_search(&question("llama3.1-8b", gpu, n, 2.0 * 1024.0 * 1024.0), 1);
+            let b = plan_search(&question("llama3.1-8b", gpu, n + extra, 2.0 * 1024.0 * 1024.0), 1);
+            if let (Some(x), Some(y)) = (a.top.first(), b.top.first()) {
+                prop_assert!(y.step.step_s <= x.step.step_s * (1.0 + 1e-12));
+            } else {
+                prop_assert!(a.top.is_empty(), "a smaller fleet found a plan the larger did not");
+            }
+        }
+    }
+
+    /// A model too big for any plan is infeasible with a reason, not an error: Megatron 1T
+    /// on 8 A100-40GB cannot hold even its weights (1T × 2 B / 8 = 250 GB a GPU).
+    #[test]
+    fn too_big_is_infeasible_with_reason() {
+        let q = question("megatron-1t", "a100-sxm-40gb", 8, 4.0 * 1024.0 * 1024.0);
+        let r = plan_search(&q, 1);
+        assert!(r.top.is_empty());
+        match r.infeasible {
+            Some(crate::parallel::Infeasible::OutOfMemory { need_bytes, have_bytes }) => {
+                assert!(need_bytes > have_bytes);
+                assert_eq!(have_bytes, 40.0 * crate::catalog::gpu::GIB);
+            }
+            other => panic!("expected out of memory, got {other:?}"),
         }
     }
 }

@@ -35,7 +35,11 @@ mod tests {
     #[test]
     fn tpp_and_density_by_hand() {
         let c = Catalog::builtin();
-        for (id, t, pd) in [("h100-sxm-80gb", 15_832.0, 19.45), ("a100-sxm-80gb", 4_992.0, 6.04), ("h20", 2_368.0, 2.91)] {
+        for (id, t, pd) in [
+            ("h100-sxm-80gb", 15_832.0, 19.45),
+            ("a100-sxm-80gb", 4_992.0, 6.04),
+            ("h20", 2_368.0, 2.91),
+        ] {
             let g = c.gpu(id).unwrap();
             assert_eq!(tpp(g), t, "{id}");
             assert!((performance_density(g).unwrap() - pd).abs() < 0.005, "{id}");

@@ -9,14 +9,19 @@ pub struct Table {
 
 fn is_numeric(s: &str) -> bool {
     let t = s.trim_start_matches(['-', '+']).trim_end_matches('%');
-    !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',' || c == 'e' || c == '-')
+    !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',' || c == 'e' || c == '-')
         && t.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
 
 impl Table {
     /// A table with these column names.
     pub fn new<S: Into<String>>(header: impl IntoIterator<Item = S>) -> Table {
-        Table { header: header.into_iter().map(Into::into).collect(), rows: Vec::new() }
+        Table {
+            header: header.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+        }
     }
     /// Add a row.
     pub fn row<S: Into<String>>(&mut self, cells: impl IntoIterator<Item = S>) {

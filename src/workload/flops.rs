@@ -13,7 +13,9 @@ use super::params::ParamCounts;
 use crate::catalog::ModelSpec;
 
 /// Activation recomputation mode (Korthikanti et al., arXiv:2205.05198).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Recompute {
     /// Keep every activation.
@@ -66,7 +68,12 @@ pub fn model_flops_per_token(m: &ModelSpec, p: &ParamCounts, seq_len: u64) -> f6
 }
 
 /// Hardware FLOPs per token: model FLOPs plus what recomputation repeats.
-pub fn hardware_flops_per_token(m: &ModelSpec, p: &ParamCounts, seq_len: u64, recompute: Recompute) -> f64 {
+pub fn hardware_flops_per_token(
+    m: &ModelSpec,
+    p: &ParamCounts,
+    seq_len: u64,
+    recompute: Recompute,
+) -> f64 {
     let attn_fwd = attention_flops_per_token(m, seq_len) / 3.0;
     let extra = match recompute {
         Recompute::None => 0.0,
@@ -92,7 +99,10 @@ mod tests {
         assert_eq!(model_flops_per_token(m, &p, 2048), 1_076_373_430_272.0);
         // Full recompute repeats the forward: + 2N + 4·96·96·128·2048.
         let hw = hardware_flops_per_token(m, &p, 2048, Recompute::Full);
-        assert_eq!(hw, 1_076_373_430_272.0 + 349_127_467_008.0 + 9_663_676_416.0);
+        assert_eq!(
+            hw,
+            1_076_373_430_272.0 + 349_127_467_008.0 + 9_663_676_416.0
+        );
     }
 
     /// An untied input embedding is a lookup: Llama 3.1 8B has N = 8,029,995,008 − 128256·4096.

@@ -45,7 +45,11 @@ pub struct MemoryBreakdown {
 impl MemoryBreakdown {
     /// Everything together.
     pub fn total_bytes(&self) -> f64 {
-        self.weights_bytes + self.grads_bytes + self.optimizer_bytes + self.activations_bytes + self.reserve_bytes
+        self.weights_bytes
+            + self.grads_bytes
+            + self.optimizer_bytes
+            + self.activations_bytes
+            + self.reserve_bytes
     }
 }
 
@@ -92,11 +96,20 @@ impl Shape {
     /// Shape numbers of `m`.
     pub fn of(m: &ModelSpec, p: &ParamCounts) -> Shape {
         let layers = f64::from(m.layers);
-        let scale = if p.derived_total > 0.0 { p.total / p.derived_total } else { 1.0 };
+        let scale = if p.derived_total > 0.0 {
+            p.total / p.derived_total
+        } else {
+            1.0
+        };
         let expert_total = p.routed_expert_params();
-        let dense_total = (p.total - expert_total - p.input_embedding * scale - p.output_head * scale).max(0.0);
+        let dense_total =
+            (p.total - expert_total - p.input_embedding * scale - p.output_head * scale).max(0.0);
         let (f_expert, k, shared) = match &m.moe {
-            Some(moe) => (moe.expert_ffn_hidden as f64, f64::from(moe.experts_per_token), f64::from(moe.shared_experts)),
+            Some(moe) => (
+                moe.expert_ffn_hidden as f64,
+                f64::from(moe.experts_per_token),
+                f64::from(moe.shared_experts),
+            ),
             None => (0.0, 0.0, 0.0),
         };
         Shape {
@@ -122,17 +135,30 @@ impl Shape {
 
     /// Activation bytes per token per layer, before dividing by `tp` (Korthikanti Table 2,
     /// generalised; see the module doc).
-    pub fn activation_bytes_per_token_layer(&self, recompute: Recompute, opts: ActivationOptions, seq_len: f64) -> f64 {
+    pub fn activation_bytes_per_token_layer(
+        &self,
+        recompute: Recompute,
+        opts: ActivationOptions,
+        seq_len: f64,
+    ) -> f64 {
         if recompute == Recompute::Full {
             return 2.0 * self.h;
         }
         // Without fused attention the scores are stored: 5·a·s bytes per token (Korthikanti).
-        let scores = if opts.flash_attention || recompute == Recompute::Selective { 0.0 } else { 5.0 * opts.heads * seq_len };
+        let scores = if opts.flash_attention || recompute == Recompute::Selective {
+            0.0
+        } else {
+            5.0 * opts.heads * seq_len
+        };
         let attention = 3.0 * self.h + 4.0 * self.q_width + 4.0 * self.kv_width;
         let act_out = 2.0; // bytes per FFN element of the activation-function output
         let ffn_elems = |f: f64| -> f64 {
             // GeLU: input 2f + output 2f; SwiGLU: gate 2f + up 2f + product 2f.
-            let full = if self.ffn_mult > 2.5 { 6.0 * f } else { 4.0 * f };
+            let full = if self.ffn_mult > 2.5 {
+                6.0 * f
+            } else {
+                4.0 * f
+            };
             if recompute == Recompute::Selective {
                 full - act_out * f
             } else {
@@ -140,7 +166,9 @@ impl Shape {
             }
         };
         let dense_ffn = 3.0 * self.h + ffn_elems(self.f);
-        let moe_ffn = 3.0 * self.h + self.k * (2.0 * self.h + ffn_elems(self.f_expert)) + ffn_elems(self.shared * self.f_expert);
+        let moe_ffn = 3.0 * self.h
+            + self.k * (2.0 * self.h + ffn_elems(self.f_expert))
+            + ffn_elems(self.shared * self.f_expert);
         let ffn = (1.0 - self.moe_fraction) * dense_ffn + self.moe_fraction * moe_ffn;
         let total = attention + ffn + 4.0 * self.h;
         // FP8 training caches the inputs of its FP8 GEMMs in FP8 (DeepSeek-V3 §3.3.3,
@@ -178,7 +206,14 @@ pub fn reserve_bytes(capacity_bytes: f64) -> f64 {
 }
 
 /// Memory of the busiest GPU for plan `st` with `m` micro-batches per step.
-pub fn memory_per_gpu(shape: &Shape, st: &Strategy, seq_len: f64, microbatches: f64, capacity_bytes: f64, opts: ActivationOptions) -> MemoryBreakdown {
+pub fn memory_per_gpu(
+    shape: &Shape,
+    st: &Strategy,
+    seq_len: f64,
+    microbatches: f64,
+    capacity_bytes: f64,
+    opts: ActivationOptions,
+) -> MemoryBreakdown {
     let tp = f64::from(st.tp);
     let pp = f64::from(st.pp);
     let dp = f64::from(st.dp);
@@ -187,27 +222,52 @@ pub fn memory_per_gpu(shape: &Shape, st: &Strategy, seq_len: f64, microbatches: 
     let layers_per_stage = layers_per_stage(shape.layers, st.pp, st.interleave);
 
     // Parameters on the busiest stage: the first (embedding) or, with one stage, all of it.
-    let emb = if st.pp == 1 { shape.embedding_params + shape.head_params } else { shape.embedding_params.max(shape.head_params) };
+    let emb = if st.pp == 1 {
+        shape.embedding_params + shape.head_params
+    } else {
+        shape.embedding_params.max(shape.head_params)
+    };
     let dense_params = layers_per_stage * shape.dense_params_per_layer / tp + emb / tp;
     let expert_params = layers_per_stage * shape.expert_params_per_layer / ep;
     let dense_dp = dp * cp;
     let expert_dp = (dp * cp * tp / ep).max(1.0);
-    let shard = |stage_min: u8, group: f64| if st.zero_stage >= stage_min { group } else { 1.0 };
-    let weights_bytes = WEIGHT_BYTES * (dense_params / shard(3, dense_dp) + expert_params / shard(3, expert_dp));
-    let grads_bytes = GRAD_BYTES * (dense_params / shard(2, dense_dp) + expert_params / shard(2, expert_dp));
-    let optimizer_bytes = OPTIMIZER_BYTES * (dense_params / shard(1, dense_dp) + expert_params / shard(1, expert_dp));
+    let shard = |stage_min: u8, group: f64| {
+        if st.zero_stage >= stage_min {
+            group
+        } else {
+            1.0
+        }
+    };
+    let weights_bytes =
+        WEIGHT_BYTES * (dense_params / shard(3, dense_dp) + expert_params / shard(3, expert_dp));
+    let grads_bytes =
+        GRAD_BYTES * (dense_params / shard(2, dense_dp) + expert_params / shard(2, expert_dp));
+    let optimizer_bytes =
+        OPTIMIZER_BYTES * (dense_params / shard(1, dense_dp) + expert_params / shard(1, expert_dp));
 
     // Activations: tokens of one micro-batch on this GPU, split by tp (sequence parallel) and cp.
     let tokens = seq_len * f64::from(st.micro_batch) / cp;
     let per_token = shape.activation_bytes_per_token_layer(st.recompute, opts, seq_len / cp);
-    let replicated = if opts.sequence_parallel || st.recompute == Recompute::Full { 0.0 } else { 10.0 * shape.h };
+    let replicated = if opts.sequence_parallel || st.recompute == Recompute::Full {
+        0.0
+    } else {
+        10.0 * shape.h
+    };
     let per_layer = tokens * ((per_token - replicated) / tp + replicated);
     let in_flight = pp.min(microbatches).max(1.0);
-    let interleave_factor = if st.interleave > 1 { 1.0 + (pp - 1.0) / (pp * f64::from(st.interleave)) } else { 1.0 };
+    let interleave_factor = if st.interleave > 1 {
+        1.0 + (pp - 1.0) / (pp * f64::from(st.interleave))
+    } else {
+        1.0
+    };
     let first_stage = per_layer * layers_per_stage * in_flight * interleave_factor;
     let logits = tokens * shape.vocab * 4.0 / tp;
     let last_stage = per_layer * layers_per_stage + logits;
-    let activations_bytes = if st.pp == 1 { first_stage + logits } else { first_stage.max(last_stage) };
+    let activations_bytes = if st.pp == 1 {
+        first_stage + logits
+    } else {
+        first_stage.max(last_stage)
+    };
 
     MemoryBreakdown {
         weights_bytes,
@@ -231,14 +291,25 @@ mod tests {
         let c = Catalog::builtin();
         let m = c.model("gpt3-175b").unwrap();
         let shape = Shape::of(m, &ParamCounts::of(m));
-        let flash = ActivationOptions { flash_attention: true, fp8: false, heads: 96.0, sequence_parallel: true };
-        let none = shape.activation_bytes_per_token_layer(Recompute::None, flash, 2048.0) * 2048.0 / 8.0;
+        let flash = ActivationOptions {
+            flash_attention: true,
+            fp8: false,
+            heads: 96.0,
+            sequence_parallel: true,
+        };
+        let none =
+            shape.activation_bytes_per_token_layer(Recompute::None, flash, 2048.0) * 2048.0 / 8.0;
         assert_eq!(none, 106_954_752.0);
-        let full = shape.activation_bytes_per_token_layer(Recompute::Full, flash, 2048.0) * 2048.0 / 8.0;
+        let full =
+            shape.activation_bytes_per_token_layer(Recompute::Full, flash, 2048.0) * 2048.0 / 8.0;
         assert_eq!(full, 6_291_456.0);
         // Without fused attention the score term 5·a·s²·b/t = 5·96·2048²/8 = 251,658,240 is added.
-        let eager = ActivationOptions { flash_attention: false, ..flash };
-        let none = shape.activation_bytes_per_token_layer(Recompute::None, eager, 2048.0) * 2048.0 / 8.0;
+        let eager = ActivationOptions {
+            flash_attention: false,
+            ..flash
+        };
+        let none =
+            shape.activation_bytes_per_token_layer(Recompute::None, eager, 2048.0) * 2048.0 / 8.0;
         assert_eq!(none, 106_954_752.0 + 251_658_240.0);
     }
 
@@ -250,9 +321,31 @@ mod tests {
         let c = Catalog::builtin();
         let m = c.model("gpt3-175b").unwrap();
         let shape = Shape::of(m, &ParamCounts::of(m));
-        let st = Strategy { tp: 8, pp: 12, dp: 8, ep: 1, cp: 1, micro_batch: 1, interleave: 1, recompute: Recompute::Full, zero_stage: 1 };
-        let opts = ActivationOptions { flash_attention: true, fp8: false, heads: 96.0, sequence_parallel: true };
-        let mem = memory_per_gpu(&shape, &st, 2048.0, 64.0, 80.0 * crate::catalog::gpu::GIB, opts);
+        let st = Strategy {
+            tp: 8,
+            pp: 12,
+            dp: 8,
+            ep: 1,
+            cp: 1,
+            micro_batch: 1,
+            interleave: 1,
+            recompute: Recompute::Full,
+            zero_stage: 1,
+        };
+        let opts = ActivationOptions {
+            flash_attention: true,
+            fp8: false,
+            heads: 96.0,
+            sequence_parallel: true,
+        };
+        let mem = memory_per_gpu(
+            &shape,
+            &st,
+            2048.0,
+            64.0,
+            80.0 * crate::catalog::gpu::GIB,
+            opts,
+        );
         let params = 1_811_939_328.0 + 77_194_752.0;
         assert!((mem.weights_bytes / (2.0 * params) - 1.0).abs() < 1e-12);
         assert!((mem.grads_bytes / (4.0 * params) - 1.0).abs() < 1e-12);

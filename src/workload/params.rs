@@ -71,8 +71,15 @@ impl ParamCounts {
             }
         };
         let input_embedding = m.vocab as f64 * h;
-        let output_head = if m.tied_embeddings { 0.0 } else { input_embedding };
-        let common = layers * attention_per_layer + dense_layers * dense_ffn_per_layer + input_embedding + output_head;
+        let output_head = if m.tied_embeddings {
+            0.0
+        } else {
+            input_embedding
+        };
+        let common = layers * attention_per_layer
+            + dense_layers * dense_ffn_per_layer
+            + input_embedding
+            + output_head;
         let derived_total = common + moe_layers * (experts * expert + shared);
         let derived_active = common + moe_layers * (k * expert + shared);
         ParamCounts {
@@ -146,13 +153,25 @@ mod tests {
         let c = Catalog::builtin();
         for (id, m) in &c.models {
             let p = ParamCounts::of(m);
-            let published = m.published_params.unwrap_or_else(|| panic!("{id} has no published_params"));
+            let published = m
+                .published_params
+                .unwrap_or_else(|| panic!("{id} has no published_params"));
             let r = p.total / published;
-            assert!((r - 1.0).abs() < 0.02, "{id}: total {:.4e} vs published {published:.4e} ({r:.4})", p.total);
+            assert!(
+                (r - 1.0).abs() < 0.02,
+                "{id}: total {:.4e} vs published {published:.4e} ({r:.4})",
+                p.total
+            );
             if m.is_moe() {
-                let pa = m.published_active_params.unwrap_or_else(|| panic!("{id} has no published_active_params"));
+                let pa = m
+                    .published_active_params
+                    .unwrap_or_else(|| panic!("{id} has no published_active_params"));
                 let r = p.active / pa;
-                assert!((r - 1.0).abs() < 0.02, "{id}: active {:.4e} vs published {pa:.4e} ({r:.4})", p.active);
+                assert!(
+                    (r - 1.0).abs() < 0.02,
+                    "{id}: active {:.4e} vs published {pa:.4e} ({r:.4})",
+                    p.active
+                );
             }
         }
     }
