@@ -41,6 +41,12 @@ pub fn question_for(c: &Catalog, r: &PublishedRun) -> Question {
     let mut efficiency = Efficiency::defaults_for(&gpu, precision);
     efficiency.flash_attention = r.flash_attention.unwrap_or(true);
     efficiency.sequence_parallel = r.sequence_parallel.unwrap_or(true);
+    if let Some(x) = r.ep_overlap {
+        efficiency.ep_overlap = x;
+    }
+    if let Some(x) = r.comm_sm_fraction {
+        efficiency.comm_sm_fraction = x;
+    }
     Question {
         model,
         gpu,

@@ -73,6 +73,10 @@ pub struct ModelSpec {
     pub kv_heads: Option<u32>,
     /// Per-head dimension (default: `d_model / heads`).
     pub head_dim: Option<u64>,
+    /// Per-head width of the attention-score work (`QKᵀ` and `AV`) when it differs from
+    /// `head_dim`: MLA (DeepSeek-V2/V3, Kimi K2) scores with 192-wide queries and keys and
+    /// 128-wide values, so (192 + 128)/2 = 160. Used for attention FLOPs and time only.
+    pub attention_head_dim: Option<u64>,
     /// Dense FFN width `f` (default: `4·d_model`).
     pub ffn_hidden: Option<u64>,
     /// FFN type.
@@ -85,6 +89,11 @@ pub struct ModelSpec {
     /// Input and output embeddings share one matrix.
     #[serde(default)]
     pub tied_embeddings: bool,
+    /// Multi-token-prediction modules trained alongside (DeepSeek-V3: 1). Each adds one
+    /// transformer layer and one output-head pass of work per token; not counted in the
+    /// parameter counts or model FLOPs, which follow the published convention.
+    #[serde(default)]
+    pub mtp_depth: u32,
     /// Override of the derived total parameter count.
     pub params: Option<f64>,
     /// Override of the derived active parameter count (per token).
@@ -109,6 +118,10 @@ impl ModelSpec {
     pub fn head_dim(&self) -> u64 {
         self.head_dim
             .unwrap_or(self.d_model / u64::from(self.heads.max(1)))
+    }
+    /// Per-head width of the attention scores.
+    pub fn attention_head_dim(&self) -> u64 {
+        self.attention_head_dim.unwrap_or_else(|| self.head_dim())
     }
     /// Dense FFN width.
     pub fn ffn_hidden(&self) -> u64 {

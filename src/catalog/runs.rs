@@ -70,6 +70,10 @@ pub struct PublishedRun {
     pub flash_attention: Option<bool>,
     /// Whether the run used sequence parallelism with TP; default true.
     pub sequence_parallel: Option<bool>,
+    /// Published fraction of expert all-to-all hidden behind compute.
+    pub ep_overlap: Option<f64>,
+    /// Published fraction of SMs given to communication.
+    pub comm_sm_fraction: Option<f64>,
     /// Citation.
     pub source: String,
     /// Caveat.

@@ -248,9 +248,9 @@ impl StepModel {
         // batched GEMMs per head over the full s×s (masked, not skipped) plus the softmax,
         // mask and dropout passes over the stored scores, ~12 bytes per score forward.
         let attn_fwd = if e.flash_attention {
-            2.0 * tokens * self.seq_len * s.q_width / tp / (self.hw.peak_bf16_flops * e.attention)
+            2.0 * tokens * self.seq_len * s.score_width / tp / (self.hw.peak_bf16_flops * e.attention)
         } else {
-            let d = s.q_width / s.heads;
+            let d = s.score_width / s.heads;
             let heads = s.heads / tp;
             heads
                 * (gemm_s(tokens, d, self.seq_len, peak, bw, 2.0)
@@ -261,18 +261,24 @@ impl StepModel {
 
         let tp_link = self.link_for_span(tp);
         let tp_fwd = 4.0 * all_gather_s(tokens * s.h * 2.0, tp, tp_link) * (1.0 - e.tp_overlap);
+        // Context parallelism: K and V of every rank's chunk gathered before attention
+        // (Llama 3 §3.3.2 uses an all-gather; ring variants overlap it with attention,
+        // which `cp_overlap` credits), dK and dV reduce-scattered in backward.
         let cp_fwd = if cp > 1.0 {
             let cp_link = self.link_for_span(tp * cp);
-            let kv_bytes = tokens * 2.0 * s.kv_width * 2.0 / tp;
-            ((cp - 1.0) * p2p_s(kv_bytes, cp_link) - attn_fwd).max(0.0)
+            let kv_bytes = cp * tokens * 2.0 * s.kv_width * 2.0 / tp;
+            all_gather_s(kv_bytes, cp, cp_link) * (1.0 - e.cp_overlap)
         } else {
             0.0
         };
         let half_overhead = 0.5 * e.layer_overhead_s;
+        // Overlapping the all-to-all with compute takes SMs from the compute kernels
+        // (DeepSeek-V3 §3.2.2 reserved 20 of 132 SMs; DeepEP V2 needs 4–6).
+        let sm_share = if ep_fwd > 0.0 { 1.0 / (1.0 - e.comm_sm_fraction * e.ep_overlap) } else { 1.0 };
         LayerTimes {
-            compute_fwd: gemm + attn_fwd + elem + half_overhead,
-            compute_bwd: 2.0 * gemm + attn_bwd_factor * attn_fwd + 2.0 * elem + half_overhead,
-            attn_fwd,
+            compute_fwd: (gemm + attn_fwd + elem) * sm_share + half_overhead,
+            compute_bwd: (2.0 * gemm + attn_bwd_factor * attn_fwd + 2.0 * elem) * sm_share + half_overhead,
+            attn_fwd: attn_fwd * sm_share,
             tp_fwd,
             cp_fwd,
             ep_fwd: ep_fwd * (1.0 - e.ep_overlap),
@@ -353,7 +359,9 @@ impl StepModel {
         // the layers plus logits, whichever is more (frameworks move layers off the last
         // stage to balance it). `r` is the busiest stage's share of the whole model's work.
         let layers_per_stage = crate::workload::layers_per_stage(s.layers, st.pp, st.interleave);
-        let model_work = s.layers * layer + logits;
+        // Multi-token prediction modules (DeepSeek-V3) add layers and an output head on
+        // the last stage; they are hardware work, not model FLOPs.
+        let model_work = (s.layers + s.mtp_depth) * layer + (1.0 + s.mtp_depth) * logits;
         let stage_work = (layers_per_stage * layer)
             .max(model_work / pp)
             .min(model_work);
@@ -401,10 +409,10 @@ impl StepModel {
         let bubble_s = bubble_slots * slot;
         StepTime {
             step_s: m * slot + bubble_s + dp_exposed + optimizer_s,
-            compute_s: m * r * (s.layers * compute_layer + logits),
-            tp_comm_s: m * r * s.layers * tp_layer,
-            cp_comm_s: m * r * s.layers * cp_layer,
-            ep_comm_s: m * r * s.layers * ep_layer,
+            compute_s: m * r * ((s.layers + s.mtp_depth) * compute_layer + (1.0 + s.mtp_depth) * logits),
+            tp_comm_s: m * r * (s.layers + s.mtp_depth) * tp_layer,
+            cp_comm_s: m * r * (s.layers + s.mtp_depth) * cp_layer,
+            ep_comm_s: m * r * (s.layers + s.mtp_depth) * ep_layer,
             pp_comm_s: m * pp_p2p,
             bubble_s,
             dp_comm_s: dp_exposed,

@@ -59,7 +59,7 @@ pub fn matmul_params(m: &ModelSpec, p: &ParamCounts) -> f64 {
 
 /// Attention-score FLOPs per token of the full forward+backward pass, `12·L·H·Q·T`.
 pub fn attention_flops_per_token(m: &ModelSpec, seq_len: u64) -> f64 {
-    12.0 * f64::from(m.layers) * f64::from(m.heads) * m.head_dim() as f64 * seq_len as f64
+    12.0 * f64::from(m.layers) * f64::from(m.heads) * m.attention_head_dim() as f64 * seq_len as f64
 }
 
 /// Model FLOPs per token (PaLM convention): `6·N + 12·L·H·Q·T`.

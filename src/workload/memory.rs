@@ -64,6 +64,8 @@ pub struct Shape {
     pub heads: f64,
     /// Query heads × head dimension.
     pub q_width: f64,
+    /// Query heads × attention-score head dimension (differs from `q_width` for MLA).
+    pub score_width: f64,
     /// KV heads × head dimension.
     pub kv_width: f64,
     /// Dense FFN width.
@@ -80,6 +82,8 @@ pub struct Shape {
     pub k: f64,
     /// Shared experts.
     pub shared: f64,
+    /// Multi-token-prediction modules (extra layers of work on the last stage).
+    pub mtp_depth: f64,
     /// Fraction of layers that are MoE.
     pub moe_fraction: f64,
     /// Non-expert parameters per layer, on average (overrides applied).
@@ -117,6 +121,7 @@ impl Shape {
             h: m.d_model as f64,
             heads: f64::from(m.heads),
             q_width: f64::from(m.heads) * m.head_dim() as f64,
+            score_width: f64::from(m.heads) * m.attention_head_dim() as f64,
             kv_width: f64::from(m.kv_heads()) * m.head_dim() as f64,
             f: m.ffn_hidden() as f64,
             ffn_mult: m.ffn_kind.matrices(),
@@ -125,6 +130,7 @@ impl Shape {
             experts: p.experts,
             k,
             shared,
+            mtp_depth: f64::from(m.mtp_depth),
             moe_fraction: p.moe_layers / layers,
             dense_params_per_layer: dense_total / layers,
             expert_params_per_layer: expert_total / layers,
@@ -260,7 +266,11 @@ pub fn memory_per_gpu(
     } else {
         1.0
     };
-    let first_stage = per_layer * layers_per_stage * in_flight * interleave_factor;
+    // When the layers do not divide evenly, the short stage goes first: it holds the most
+    // micro-batches in flight (Llama 3 gave its first and last stages one layer fewer).
+    let chunks = pp * f64::from(st.interleave);
+    let first_layers = if st.pp > 1 { (f64::from(st.interleave) * (shape.layers / chunks).floor()).max(1.0) } else { layers_per_stage };
+    let first_stage = per_layer * first_layers * in_flight * interleave_factor;
     let logits = tokens * shape.vocab * 4.0 / tp;
     let last_stage = per_layer * layers_per_stage + logits;
     let activations_bytes = if st.pp == 1 {

@@ -1,0 +1,976 @@
+//! Export-control rules as data: the types ([`Rule`], [`Tier`], [`Clause`], [`Condition`]),
+//! the embedded `src/catalog/rules.toml`, user rule files, and custom thresholds.
+//!
+//! A rule is an ordered list of tiers; each tier is a [`Status`], a label and clauses that
+//! must all hold (a clause is one condition or an `any_of` group of condition sets). The
+//! first tier that holds decides; none holding means [`Status::NotControlled`]. A rule may
+//! `extends` another: it starts from the parent's tiers, appends its own, and a tier with
+//! `refines = "LABEL"` is inserted just before the inherited tier LABEL with that tier's
+//! clauses prepended to its own. The file format is documented at the top of `rules.toml`.
+//!
+//! This module owns the format and its validation. Evaluating a rule on a chip and writing
+//! the reason is `classify.rs`; TPP and performance density are `tpp.rs`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{did_you_mean, InputError, Location};
+
+/// The embedded rules (`src/catalog/rules.toml`).
+pub const RULES_TOML: &str = include_str!("../catalog/rules.toml");
+
+/// Export-control status of a chip under a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// A licence is required under the ECCN (e.g. 3A090.a).
+    Controlled,
+    /// Exportable after prior notification to BIS (License Exception NAC, e.g. 3A090.b).
+    Notified,
+    /// A licence is required by a letter to the vendor rather than the ECCN (the H20, Apr 2025).
+    LicenseRequired,
+    /// No tier holds, or an exemption (e.g. Note 2 to 3A090) does.
+    NotControlled,
+}
+
+impl Status {
+    /// Every status, most restrictive first.
+    pub const ALL: [Status; 4] = [
+        Status::Controlled,
+        Status::LicenseRequired,
+        Status::Notified,
+        Status::NotControlled,
+    ];
+
+    /// The name used in files and output: `controlled`, `notified`, `license-required` or
+    /// `not-controlled`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Controlled => "controlled",
+            Status::Notified => "notified",
+            Status::LicenseRequired => "license-required",
+            Status::NotControlled => "not-controlled",
+        }
+    }
+
+    /// Whether a buyer in the controlled destination can acquire the chip through ordinary
+    /// purchase: only when it is not controlled or needs only a notification.
+    pub fn allows_purchase(self) -> bool {
+        matches!(self, Status::NotControlled | Status::Notified)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A chip figure that a condition tests. The TOML key of each names its unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// Total processing performance (dimensionless, 88 FR 73458).
+    Tpp,
+    /// TPP per mm² of logic die.
+    PerformanceDensity,
+    /// Aggregate bidirectional I/O, GB/s: scale-up link plus host PCIe where published.
+    IoBidirGbPerS,
+    /// Memory (HBM or DRAM) bandwidth, TB/s.
+    HbmTbPerS,
+    /// Scale-up link bandwidth, GB/s, bidirectional total.
+    IntraNodeGbPerS,
+}
+
+impl Metric {
+    /// Every metric, in the order tier conditions are listed.
+    pub const ALL: [Metric; 5] = [
+        Metric::Tpp,
+        Metric::PerformanceDensity,
+        Metric::IoBidirGbPerS,
+        Metric::HbmTbPerS,
+        Metric::IntraNodeGbPerS,
+    ];
+
+    /// The key in `rules.toml`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::Tpp => "tpp",
+            Metric::PerformanceDensity => "performance_density",
+            Metric::IoBidirGbPerS => "io_bidir_gb_per_s",
+            Metric::HbmTbPerS => "hbm_tb_per_s",
+            Metric::IntraNodeGbPerS => "intra_node_gb_per_s",
+        }
+    }
+
+    /// The short name used in reasons.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Tpp => "TPP",
+            Metric::PerformanceDensity => "PD",
+            Metric::IoBidirGbPerS => "I/O",
+            Metric::HbmTbPerS => "memory bandwidth",
+            Metric::IntraNodeGbPerS => "interconnect",
+        }
+    }
+
+    /// The unit written after a value, with its leading space (empty for TPP and PD).
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::Tpp | Metric::PerformanceDensity => "",
+            Metric::IoBidirGbPerS | Metric::IntraNodeGbPerS => " GB/s",
+            Metric::HbmTbPerS => " TB/s",
+        }
+    }
+
+    /// A threshold as people write it: `4,800`, `5.92`, `3.2`, `4.0`, `600`.
+    pub fn threshold_text(self, t: f64) -> String {
+        if t.fract() == 0.0 && t.abs() >= 1000.0 {
+            grouped(t)
+        } else if t.fract() == 0.0 {
+            match self {
+                Metric::PerformanceDensity | Metric::HbmTbPerS => format!("{t:.1}"),
+                _ => format!("{t:.0}"),
+            }
+        } else {
+            format!("{t}")
+        }
+    }
+
+    /// A chip's value as people read it: TPP and bandwidths in GB/s whole and grouped, PD and
+    /// TB/s to two decimals.
+    pub fn value_text(self, v: f64) -> String {
+        match self {
+            Metric::Tpp | Metric::IoBidirGbPerS | Metric::IntraNodeGbPerS => grouped(v),
+            Metric::PerformanceDensity | Metric::HbmTbPerS => format!("{v:.2}"),
+        }
+    }
+}
+
+/// One test on a chip.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Condition {
+    /// The figure is at least the threshold (`{ min = X }`).
+    AtLeast(Metric, f64),
+    /// The figure is below the threshold (`{ below = Y }`).
+    Below(Metric, f64),
+    /// The chip is (`true`) or is not (`false`) designed or marketed for data centres.
+    Datacenter(bool),
+}
+
+impl fmt::Display for Condition {
+    /// The condition in words: `TPP ≥ 4,800`, `I/O ≥ 600 GB/s`, `not a datacenter part`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Condition::AtLeast(m, t) => write!(f, "{} ≥ {}{}", m.name(), m.threshold_text(t), m.unit()),
+            Condition::Below(m, t) => write!(f, "{} < {}{}", m.name(), m.threshold_text(t), m.unit()),
+            Condition::Datacenter(true) => f.write_str("a datacenter part"),
+            Condition::Datacenter(false) => f.write_str("not a datacenter part"),
+        }
+    }
+}
+
+/// Conditions that must all hold: one member of an `any_of` group.
+pub type Branch = Vec<Condition>;
+
+/// One clause of a tier: a condition, or a group of which at least one branch must hold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Clause {
+    /// A single condition.
+    Condition(Condition),
+    /// `any_of`: at least one branch holds in full.
+    AnyOf(Vec<Branch>),
+}
+
+/// One tier of a rule: a status that applies when every clause holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tier {
+    /// The status the tier gives.
+    pub status: Status,
+    /// Which paragraph of the rule (`3A090.a`); unique within a rule.
+    pub label: String,
+    /// Clauses that must all hold; none means the tier always holds.
+    pub clauses: Vec<Clause>,
+}
+
+impl Tier {
+    /// The tier's conditions in words: `TPP ≥ 4,800 or (TPP ≥ 1,600 and PD ≥ 5.92)`.
+    pub fn conditions_text(&self) -> String {
+        if self.clauses.is_empty() {
+            return "always".into();
+        }
+        let many = self.clauses.len() > 1;
+        let parts: Vec<String> = self
+            .clauses
+            .iter()
+            .map(|c| match c {
+                Clause::Condition(c) => c.to_string(),
+                Clause::AnyOf(branches) => {
+                    let alts: Vec<String> = branches
+                        .iter()
+                        .map(|b| {
+                            let t = branch_text(b);
+                            if b.len() > 1 && branches.len() > 1 {
+                                format!("({t})")
+                            } else {
+                                t
+                            }
+                        })
+                        .collect();
+                    let t = alts.join(" or ");
+                    if many && branches.len() > 1 {
+                        format!("({t})")
+                    } else {
+                        t
+                    }
+                }
+            })
+            .collect();
+        parts.join(" and ")
+    }
+}
+
+/// A branch in words, writing `X ≥ a and X < b` as `a ≤ X < b`.
+fn branch_text(b: &[Condition]) -> String {
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], b.get(i + 1)) {
+            (Condition::AtLeast(m, lo), Some(&Condition::Below(m2, hi))) if m == m2 => {
+                parts.push(format!(
+                    "{} ≤ {} < {}{}",
+                    m.threshold_text(lo),
+                    m.name(),
+                    m.threshold_text(hi),
+                    m.unit()
+                ));
+                i += 2;
+            }
+            (c, _) => {
+                parts.push(c.to_string());
+                i += 1;
+            }
+        }
+    }
+    parts.join(" and ")
+}
+
+/// An export-control rule: ordered tiers, first match wins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// Stable id (`oct-2023`).
+    pub id: String,
+    /// What the rule is.
+    pub name: String,
+    /// Date it took effect, `YYYY-MM-DD`; `None` for a hypothetical rule.
+    pub effective: Option<String>,
+    /// Citation(s).
+    pub source: String,
+    /// Caveats.
+    pub notes: Option<String>,
+    /// The rule whose tiers this one started from.
+    pub extends: Option<String>,
+    /// What the reason says when no tier holds (`outside 3A090`).
+    pub otherwise: String,
+    /// The tiers, in the order they are tried (inherited ones resolved in).
+    pub tiers: Vec<Tier>,
+}
+
+impl Rule {
+    /// A one-tier hypothetical rule for scenarios: `controlled` when any given threshold is
+    /// met (TPP, performance density, scale-up interconnect in bidirectional GB/s, memory
+    /// bandwidth in TB/s). Thresholds left out are not tested.
+    ///
+    /// Errors when no threshold is given or one is not a positive number; the message names
+    /// the parameter, and the caller attaches its own file and key.
+    pub fn custom(
+        id: &str,
+        tpp_min: Option<f64>,
+        pd_min: Option<f64>,
+        interconnect_min_gb_per_s: Option<f64>,
+        memory_bw_min_tb_per_s: Option<f64>,
+    ) -> Result<Rule, InputError> {
+        let given = [
+            ("tpp_min", Metric::Tpp, tpp_min),
+            ("pd_min", Metric::PerformanceDensity, pd_min),
+            (
+                "interconnect_min_gb_per_s",
+                Metric::IntraNodeGbPerS,
+                interconnect_min_gb_per_s,
+            ),
+            (
+                "memory_bw_min_tb_per_s",
+                Metric::HbmTbPerS,
+                memory_bw_min_tb_per_s,
+            ),
+        ];
+        let mut branches = Vec::new();
+        for (name, metric, value) in given {
+            if let Some(v) = value {
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(InputError::new(format!(
+                        "custom threshold `{name}` must be a positive number, got {v}"
+                    ))
+                    .with_hint("leave a threshold out to not test that figure"));
+                }
+                branches.push(vec![Condition::AtLeast(metric, v)]);
+            }
+        }
+        if branches.is_empty() {
+            return Err(InputError::new("a custom rule needs at least one threshold").with_hint(
+                "give one or more of tpp_min, pd_min, interconnect_min_gb_per_s, memory_bw_min_tb_per_s",
+            ));
+        }
+        Ok(Rule {
+            id: id.to_string(),
+            name: "custom thresholds".into(),
+            effective: None,
+            source: "user-defined thresholds (hypothetical rule)".into(),
+            notes: None,
+            extends: None,
+            otherwise: "below every custom threshold".into(),
+            tiers: vec![Tier {
+                status: Status::Controlled,
+                label: "custom thresholds".into(),
+                clauses: vec![Clause::AnyOf(branches)],
+            }],
+        })
+    }
+}
+
+/// The built-in rules, sorted by effective date.
+///
+/// # Panics
+/// Never in a released build: the embedded file is checked by the test suite.
+pub fn builtin_rules() -> Vec<Rule> {
+    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
+    RULES
+        .get_or_init(|| parse_rules(RULES_TOML, "<built-in rules.toml>", &[]).expect("built-in rules.toml is valid"))
+        .clone()
+}
+
+/// A built-in rule by id (case-insensitive), with a did-you-mean hint on a miss.
+pub fn builtin_rule(id: &str) -> Result<Rule, InputError> {
+    find_rule(&builtin_rules(), id).cloned()
+}
+
+/// A rule of `rules` by id (case-insensitive), with a did-you-mean hint on a miss.
+pub fn find_rule<'a>(rules: &'a [Rule], id: &str) -> Result<&'a Rule, InputError> {
+    let lower = id.to_ascii_lowercase();
+    if let Some(r) = rules.iter().find(|r| r.id == lower) {
+        return Ok(r);
+    }
+    let e = InputError::new(format!("unknown rule `{id}`"));
+    Err(match did_you_mean(&lower, rules.iter().map(|r| r.id.as_str())) {
+        Some(s) => e.with_hint(format!("did you mean `{s}`? `trainsim catalog rules` lists them all")),
+        None => e.with_hint("`trainsim catalog rules` lists the known rules"),
+    })
+}
+
+/// Load a user rule file (same format as `rules.toml`); its rules may extend `known` ones.
+pub fn load_rules_file(path: &Path, known: &[Rule]) -> Result<Vec<Rule>, InputError> {
+    let src = crate::catalog::read_text(path)?;
+    parse_rules(&src, &path.display().to_string(), known)
+}
+
+/// Parse rules from TOML text, naming `file` in errors. Rules may extend each other or any
+/// of `known`, whose ids they may not reuse. Returns the new rules sorted by effective date
+/// (rules without a date last), then id.
+pub fn parse_rules(src: &str, file: &str, known: &[Rule]) -> Result<Vec<Rule>, InputError> {
+    let raw: BTreeMap<String, RawRule> = toml::from_str(src).map_err(|e| {
+        let key = e.span().and_then(|s| key_at(src, s.start));
+        let err = InputError::from_toml(src, &e).in_file(file);
+        match key {
+            Some(k) => err.at_key(k),
+            None => err,
+        }
+    })?;
+    let mut ctx = Resolver {
+        src,
+        file,
+        raw: &raw,
+        known,
+        done: BTreeMap::new(),
+    };
+    for id in raw.keys() {
+        ctx.resolve(id, &mut Vec::new())?;
+    }
+    let mut rules: Vec<Rule> = ctx.done.into_values().collect();
+    rules.sort_by(|a, b| {
+        (a.effective.is_none(), &a.effective, &a.id).cmp(&(b.effective.is_none(), &b.effective, &b.id))
+    });
+    Ok(rules)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    name: String,
+    effective: Option<String>,
+    source: String,
+    notes: Option<String>,
+    extends: Option<String>,
+    otherwise: Option<String>,
+    #[serde(default)]
+    tiers: Vec<RawTier>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    status: Status,
+    label: String,
+    refines: Option<String>,
+    #[serde(default)]
+    any_of: Option<Vec<RawConditions>>,
+    datacenter: Option<bool>,
+    tpp: Option<RawRange>,
+    performance_density: Option<RawRange>,
+    io_bidir_gb_per_s: Option<RawRange>,
+    hbm_tb_per_s: Option<RawRange>,
+    intra_node_gb_per_s: Option<RawRange>,
+}
+
+/// The condition keys of a tier or of one `any_of` member.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConditions {
+    datacenter: Option<bool>,
+    tpp: Option<RawRange>,
+    performance_density: Option<RawRange>,
+    io_bidir_gb_per_s: Option<RawRange>,
+    hbm_tb_per_s: Option<RawRange>,
+    intra_node_gb_per_s: Option<RawRange>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRange {
+    min: Option<f64>,
+    below: Option<f64>,
+}
+
+impl RawTier {
+    fn own_conditions(&self) -> RawConditions {
+        RawConditions {
+            datacenter: self.datacenter,
+            tpp: self.tpp,
+            performance_density: self.performance_density,
+            io_bidir_gb_per_s: self.io_bidir_gb_per_s,
+            hbm_tb_per_s: self.hbm_tb_per_s,
+            intra_node_gb_per_s: self.intra_node_gb_per_s,
+        }
+    }
+}
+
+impl RawConditions {
+    fn range(&self, m: Metric) -> Option<RawRange> {
+        match m {
+            Metric::Tpp => self.tpp,
+            Metric::PerformanceDensity => self.performance_density,
+            Metric::IoBidirGbPerS => self.io_bidir_gb_per_s,
+            Metric::HbmTbPerS => self.hbm_tb_per_s,
+            Metric::IntraNodeGbPerS => self.intra_node_gb_per_s,
+        }
+    }
+
+    /// The conditions, datacenter first then metrics in [`Metric::ALL`] order; an error
+    /// message names the offending key (relative to this table).
+    fn conditions(&self) -> Result<Vec<Condition>, (String, String, &'static str)> {
+        let mut out = Vec::new();
+        if let Some(d) = self.datacenter {
+            out.push(Condition::Datacenter(d));
+        }
+        for m in Metric::ALL {
+            let Some(r) = self.range(m) else { continue };
+            for (bound, v) in [("min", r.min), ("below", r.below)] {
+                if let Some(v) = v {
+                    if !(v.is_finite() && v > 0.0) {
+                        return Err((
+                            format!("{}.{bound}", m.key()),
+                            format!("must be a positive number, got {v}"),
+                            "thresholds are positive; leave a bound out to not test it",
+                        ));
+                    }
+                }
+            }
+            match (r.min, r.below) {
+                (None, None) => {
+                    return Err((
+                        m.key().to_string(),
+                        "needs `min`, `below` or both".into(),
+                        "write e.g. `tpp = { min = 4800 }` (TPP ≥ 4800) or `{ below = 4800 }`",
+                    ))
+                }
+                (Some(lo), Some(hi)) if lo >= hi => {
+                    return Err((
+                        m.key().to_string(),
+                        format!("`min` {lo} is not below `below` {hi}: no chip can match"),
+                        "`min` is the lowest value that matches, `below` the first that does not",
+                    ))
+                }
+                _ => {}
+            }
+            if let Some(lo) = r.min {
+                out.push(Condition::AtLeast(m, lo));
+            }
+            if let Some(hi) = r.below {
+                out.push(Condition::Below(m, hi));
+            }
+        }
+        Ok(out)
+    }
+}
+
+struct Resolver<'a> {
+    src: &'a str,
+    file: &'a str,
+    raw: &'a BTreeMap<String, RawRule>,
+    known: &'a [Rule],
+    done: BTreeMap<String, Rule>,
+}
+
+impl Resolver<'_> {
+    /// An error at `key` of rule `id` (`tier`: index of its `[[id.tiers]]` entry).
+    fn fail(&self, id: &str, tier: Option<usize>, key: &str, message: String, hint: &str) -> InputError {
+        let (path, at) = match tier {
+            Some(i) => (
+                format!("{id}.tiers[{i}].{key}"),
+                tier_key_location(self.src, id, i, key.split(['.', '[']).next().unwrap_or(key)),
+            ),
+            None => (
+                format!("{id}.{key}"),
+                Location::of_key(self.src, &[id], (!key.is_empty()).then_some(key)),
+            ),
+        };
+        InputError::new(message)
+            .in_file(self.file)
+            .at_key(path.trim_end_matches('.'))
+            .at(at)
+            .with_hint(hint)
+    }
+
+    fn resolve(&mut self, id: &str, stack: &mut Vec<String>) -> Result<(), InputError> {
+        if self.done.contains_key(id) {
+            return Ok(());
+        }
+        if stack.iter().any(|s| s == id) {
+            stack.push(id.to_string());
+            return Err(self.fail(
+                &stack[0].clone(),
+                None,
+                "extends",
+                format!("rules extend each other in a loop: {}", stack.join(" -> ")),
+                "a rule may only extend an earlier one",
+            ));
+        }
+        let Some(raw) = self.raw.get(id) else {
+            return Ok(());
+        };
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' || c == '_')
+        {
+            return Err(self.fail(
+                id,
+                None,
+                "",
+                format!("rule id `{id}` must be lower-case letters, digits, `-`, `.` or `_`"),
+                "e.g. `[my-rule-2027]`",
+            ));
+        }
+        if self.known.iter().any(|r| r.id == id) {
+            return Err(self.fail(
+                id,
+                None,
+                "",
+                format!("`{id}` is already a built-in rule"),
+                "give the new rule an id of its own; `extends` reuses a rule's tiers",
+            ));
+        }
+        for (key, text) in [("name", &raw.name), ("source", &raw.source)] {
+            if text.trim().is_empty() {
+                return Err(self.fail(id, None, key, "is empty".into(), "say what the rule is and cite where it comes from"));
+            }
+        }
+        if let Some(d) = &raw.effective {
+            if !is_date(d) {
+                return Err(self.fail(
+                    id,
+                    None,
+                    "effective",
+                    format!("`{d}` is not a date"),
+                    "write the date as \"YYYY-MM-DD\", e.g. \"2023-11-17\"",
+                ));
+            }
+        }
+        let parent: Option<Rule> = match &raw.extends {
+            None => None,
+            Some(p) => {
+                if self.raw.contains_key(p.as_str()) {
+                    stack.push(id.to_string());
+                    self.resolve(p, stack)?;
+                    stack.pop();
+                    self.done.get(p.as_str()).cloned()
+                } else if let Some(r) = self.known.iter().find(|r| &r.id == p) {
+                    Some(r.clone())
+                } else {
+                    let ids = self.raw.keys().map(String::as_str).chain(self.known.iter().map(|r| r.id.as_str()));
+                    let hint = match did_you_mean(p, ids) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "name a built-in rule (`trainsim catalog rules`) or one in this file".into(),
+                    };
+                    return Err(self.fail(id, None, "extends", format!("unknown rule `{p}`"), &hint));
+                }
+            }
+        };
+        let inherited: Vec<String> = parent.iter().flat_map(|p| p.tiers.iter().map(|t| t.label.clone())).collect();
+        let mut tiers: Vec<Tier> = parent.as_ref().map(|p| p.tiers.clone()).unwrap_or_default();
+        for (i, rt) in raw.tiers.iter().enumerate() {
+            if rt.label.trim().is_empty() {
+                return Err(self.fail(id, Some(i), "label", "is empty".into(), "name the paragraph of the rule, e.g. \"3A090.a\""));
+            }
+            let mut clauses: Vec<Clause> = rt
+                .own_conditions()
+                .conditions()
+                .map_err(|(k, msg, hint)| self.fail(id, Some(i), &k, msg, hint))?
+                .into_iter()
+                .map(Clause::Condition)
+                .collect();
+            if let Some(groups) = &rt.any_of {
+                let mut branches = Vec::new();
+                for (k, g) in groups.iter().enumerate() {
+                    let b = g.conditions().map_err(|(key, msg, hint)| {
+                        self.fail(id, Some(i), &format!("any_of[{k}].{key}"), msg, hint)
+                    })?;
+                    if b.is_empty() {
+                        return Err(self.fail(
+                            id,
+                            Some(i),
+                            &format!("any_of[{k}]"),
+                            "is empty".into(),
+                            "each member of any_of lists conditions, e.g. `{ tpp = { min = 4800 } }`",
+                        ));
+                    }
+                    branches.push(b);
+                }
+                if branches.is_empty() {
+                    return Err(self.fail(id, Some(i), "any_of", "is empty: no chip can match".into(), "list conditions or leave `any_of` out"));
+                }
+                clauses.push(Clause::AnyOf(branches));
+            }
+            let tier = Tier {
+                status: rt.status,
+                label: rt.label.trim().to_string(),
+                clauses,
+            };
+            if tiers.iter().any(|t| t.label == tier.label) {
+                return Err(self.fail(
+                    id,
+                    Some(i),
+                    "label",
+                    format!("`{}` is already the label of another tier of this rule", tier.label),
+                    "labels name the paragraph of the rule and are unique within it",
+                ));
+            }
+            match &rt.refines {
+                None => tiers.push(tier),
+                Some(target) => {
+                    let pos = inherited
+                        .iter()
+                        .any(|l| l == target)
+                        .then(|| tiers.iter().position(|t| &t.label == target))
+                        .flatten();
+                    let Some(pos) = pos else {
+                        let hint = if parent.is_none() {
+                            "`refines` needs `extends`: it names a tier of the extended rule".to_string()
+                        } else {
+                            match did_you_mean(target, inherited.iter().map(String::as_str)) {
+                                Some(s) => format!("did you mean `{s}`?"),
+                                None => format!("the inherited tiers are: {}", inherited.join(", ")),
+                            }
+                        };
+                        return Err(self.fail(id, Some(i), "refines", format!("no inherited tier `{target}`"), &hint));
+                    };
+                    let mut all = tiers[pos].clauses.clone();
+                    all.extend(tier.clauses);
+                    tiers.insert(pos, Tier { clauses: all, ..tier });
+                }
+            }
+        }
+        let otherwise = raw
+            .otherwise
+            .clone()
+            .or_else(|| parent.as_ref().map(|p| p.otherwise.clone()))
+            .unwrap_or_else(|| "no tier holds".into());
+        self.done.insert(
+            id.to_string(),
+            Rule {
+                id: id.to_string(),
+                name: raw.name.trim().to_string(),
+                effective: raw.effective.clone(),
+                source: raw.source.trim().to_string(),
+                notes: raw.notes.clone(),
+                extends: raw.extends.clone(),
+                otherwise,
+                tiers,
+            },
+        );
+        Ok(())
+    }
+}
+
+/// `YYYY-MM-DD` with a plausible month and day.
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).filter(|p| p.bytes().all(|c| c.is_ascii_digit())).and_then(|p| p.parse::<u32>().ok());
+    matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
+}
+
+/// The header of a TOML line (`[a.b]` -> `a.b`, `[[a.tiers]]` -> `a.tiers`, quotes removed),
+/// and whether it is an array-of-tables header.
+fn header(line: &str) -> Option<(String, bool)> {
+    let t = line.split('#').next().unwrap_or("").trim();
+    let (inner, array) = if let Some(x) = t.strip_prefix("[[").and_then(|x| x.strip_suffix("]]")) {
+        (x, true)
+    } else if let Some(x) = t.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+        (x, false)
+    } else {
+        return None;
+    };
+    Some((inner.split('.').map(|p| p.trim().trim_matches('"')).collect::<Vec<_>>().join("."), array))
+}
+
+/// The location of `key` inside entry `index` of `[[rule.tiers]]`, or of that header.
+fn tier_key_location(src: &str, rule: &str, index: usize, key: &str) -> Option<Location> {
+    let want = format!("{rule}.tiers");
+    let mut offset = 0;
+    let mut seen = 0;
+    let mut header_at = None;
+    for line in src.split_inclusive('\n') {
+        if let Some((name, array)) = header(line) {
+            if header_at.is_some() {
+                break;
+            }
+            if array && name == want {
+                if seen == index {
+                    header_at = Some(Location::of_offset(src, offset + line.find('[').unwrap_or(0)));
+                }
+                seen += 1;
+            }
+        } else if header_at.is_some() {
+            let trimmed = line.trim_start();
+            if let Some(rest) = trimmed.strip_prefix(key) {
+                if rest.trim_start().starts_with('=') {
+                    return Some(Location::of_offset(src, offset + (line.len() - trimmed.len())));
+                }
+            }
+        }
+        offset += line.len();
+    }
+    header_at
+}
+
+/// The dotted key at byte `offset` of a rules file (`oct-2023.tiers[1].tpp`), for parse errors.
+fn key_at(src: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(src.len());
+    let line_start = src[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = src[line_start..].lines().next().unwrap_or("");
+    let mut table: Option<String> = None;
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for l in src[..line_start].lines().chain(std::iter::once(line)) {
+        if let Some((name, array)) = header(l) {
+            table = Some(if array {
+                let n = counts.entry(name.clone()).or_insert(0);
+                *n += 1;
+                format!("{name}[{}]", *n - 1)
+            } else {
+                name
+            });
+        }
+    }
+    let key = if header(line).is_none() {
+        line.split('=').next().map(|k| k.trim().trim_matches('"').to_string()).filter(|k| !k.is_empty() && !k.contains(['{', '}', '[', ']', ',']))
+    } else {
+        None
+    };
+    match (table, key) {
+        (Some(t), Some(k)) => Some(format!("{t}.{k}")),
+        (Some(t), None) => Some(t),
+        (None, k) => k,
+    }
+}
+
+/// A number with thousands separators and no decimals.
+pub(crate) fn grouped(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".into();
+    }
+    let s = format!("{:.0}", v.abs());
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 && s != "0" {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule<'a>(rules: &'a [Rule], id: &str) -> &'a Rule {
+        rules.iter().find(|r| r.id == id).unwrap()
+    }
+
+    #[test]
+    fn builtin_rules_parse_and_are_sorted_by_date() {
+        let rules = builtin_rules();
+        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["oct-2022", "oct-2023", "apr-2025", "jan-2026"]);
+        for r in &rules {
+            assert!(r.effective.as_deref().is_some_and(is_date), "{}", r.id);
+            assert!(!r.source.is_empty() && !r.name.is_empty(), "{}", r.id);
+            assert!(!r.tiers.is_empty(), "{}", r.id);
+        }
+        // Every Federal Register rule cites its FR page.
+        for (id, fr) in [("oct-2022", "87 FR 62186"), ("oct-2023", "88 FR 73458"), ("jan-2026", "91 FR 1684")] {
+            assert!(rule(&rules, id).source.contains(fr), "{id}");
+        }
+    }
+
+    #[test]
+    fn extends_appends_and_refines_splits_the_inherited_tier() {
+        let rules = builtin_rules();
+        let labels = |id: &str| -> Vec<String> { rule(&rules, id).tiers.iter().map(|t| t.label.clone()).collect() };
+        let oct23 = labels("oct-2023");
+        let apr25 = labels("apr-2025");
+        assert_eq!(apr25[..oct23.len()], oct23[..]);
+        assert_eq!(apr25.last().unwrap(), "H20-class licence requirement (Apr 2025 letters)");
+        let jan26 = labels("jan-2026");
+        let a = jan26.iter().position(|l| l == "3A090.a").unwrap();
+        assert_eq!(jan26[a - 2], "3A090.a, presumption of denial");
+        assert_eq!(jan26[a - 1], "3A090.a, case-by-case review");
+        assert_eq!(jan26.len(), apr25.len() + 2);
+        // A refining tier carries the refined tier's clauses first.
+        let j = rule(&rules, "jan-2026");
+        assert_eq!(j.tiers[a - 1].clauses[0], j.tiers[a].clauses[0]);
+        assert_eq!(j.otherwise, "outside 3A090 and the H20 licence requirement");
+    }
+
+    #[test]
+    fn tiers_read_as_text() {
+        let rules = builtin_rules();
+        let t = &rule(&rules, "oct-2023").tiers;
+        assert_eq!(t[1].conditions_text(), "TPP ≥ 4,800 or (TPP ≥ 1,600 and PD ≥ 5.92)");
+        assert_eq!(
+            t[2].conditions_text(),
+            "(2,400 ≤ TPP < 4,800 and 1.6 ≤ PD < 5.92) or (TPP ≥ 1,600 and 3.2 ≤ PD < 5.92)"
+        );
+        assert_eq!(t[0].conditions_text(), "not a datacenter part and TPP < 4,800");
+        assert_eq!(rule(&rules, "oct-2022").tiers[0].conditions_text(), "TPP ≥ 4,800 and I/O ≥ 600 GB/s");
+    }
+
+    #[test]
+    fn unknown_ids_get_a_suggestion() {
+        let e = builtin_rule("oct2023").unwrap_err();
+        assert!(e.to_string().contains("unknown rule `oct2023`"), "{e}");
+        assert!(e.hint.as_deref().unwrap_or("").contains("did you mean `oct-2023`?"), "{e}");
+        assert_eq!(builtin_rule("OCT-2023").unwrap().id, "oct-2023");
+    }
+
+    const GOOD: &str = r#"[my-rule]
+name = "hypothetical"
+effective = "2027-01-01"
+source = "thought experiment"
+extends = "oct-2023"
+
+[[my-rule.tiers]]
+status = "controlled"
+label = "tight"
+tpp = { min = 1000 }
+"#;
+
+    #[test]
+    fn a_user_rule_may_extend_a_builtin_one() {
+        let rules = parse_rules(GOOD, "mine.toml", &builtin_rules()).unwrap();
+        assert_eq!(rules.len(), 1);
+        let r = &rules[0];
+        assert_eq!(r.tiers.len(), rule(&builtin_rules(), "oct-2023").tiers.len() + 1);
+        assert_eq!(r.otherwise, "outside 3A090");
+    }
+
+    fn error_of(src: &str) -> String {
+        parse_rules(src, "mine.toml", &builtin_rules()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn bad_user_rules_name_file_key_and_line() {
+        // An unknown key inside the first tier (line 9).
+        let e = error_of(&GOOD.replace("tpp = { min = 1000 }", "tpp = { mn = 1000 }"));
+        assert!(e.starts_with("mine.toml:9:"), "{e}");
+        assert!(e.contains("`my-rule.tiers[0].tpp`") && e.contains("unknown field `mn`"), "{e}");
+        let e = error_of(&GOOD.replace("tpp = { min = 1000 }", "tops = { min = 1000 }"));
+        assert!(e.starts_with("mine.toml:9:1: `my-rule.tiers[0].tops`: unknown field"), "{e}");
+        // An empty range.
+        let e = error_of(&GOOD.replace("{ min = 1000 }", "{ min = 1000, below = 900 }"));
+        assert!(e.starts_with("mine.toml:9:1: `my-rule.tiers[0].tpp`: `min` 1000 is not below"), "{e}");
+        // A negative threshold inside any_of.
+        let e = error_of(&GOOD.replace("tpp = { min = 1000 }", "any_of = [{ hbm_tb_per_s = { min = -4 } }]"));
+        assert!(e.starts_with("mine.toml:9:1: `my-rule.tiers[0].any_of[0].hbm_tb_per_s.min`: must be a positive"), "{e}");
+        // A bad status: the parser's own message and position.
+        let e = error_of(&GOOD.replace("\"controlled\"", "\"banned\""));
+        assert!(e.starts_with("mine.toml:7:10: `my-rule.tiers[0].status`:"), "{e}");
+        // A typo in extends, a bad date, a reused built-in id.
+        let e = error_of(&GOOD.replace("\"oct-2023\"", "\"oct-2032\""));
+        assert!(e.starts_with("mine.toml:5:1: `my-rule.extends`: unknown rule `oct-2032`") && e.contains("did you mean"), "{e}");
+        let e = error_of(&GOOD.replace("2027-01-01", "Jan 2027"));
+        assert!(e.starts_with("mine.toml:3:1: `my-rule.effective`"), "{e}");
+        let e = error_of(&GOOD.replace("my-rule", "oct-2023"));
+        assert!(e.contains("already a built-in rule"), "{e}");
+    }
+
+    #[test]
+    fn refines_and_extends_are_checked() {
+        let e = error_of(&GOOD.replace("label = \"tight\"", "label = \"tight\"\nrefines = \"3A090.c\""));
+        assert!(e.starts_with("mine.toml:9:1: `my-rule.tiers[0].refines`: no inherited tier `3A090.c`"), "{e}");
+        let e = error_of(&GOOD.replace("label = \"tight\"", "label = \"3A090.a\""));
+        assert!(e.contains("already the label"), "{e}");
+        let looped = "[x]\nname = \"x\"\nsource = \"s\"\nextends = \"y\"\n[y]\nname = \"y\"\nsource = \"s\"\nextends = \"x\"\n";
+        let e = error_of(looped);
+        assert!(e.contains("loop: x -> y -> x"), "{e}");
+    }
+
+    #[test]
+    fn custom_rules_take_any_threshold() {
+        let r = Rule::custom("what-if", Some(1600.0), None, Some(900.0), None).unwrap();
+        assert_eq!(r.tiers.len(), 1);
+        assert_eq!(r.tiers[0].conditions_text(), "TPP ≥ 1,600 or interconnect ≥ 900 GB/s");
+        assert!(Rule::custom("none", None, None, None, None).is_err());
+        let e = Rule::custom("bad", Some(f64::NAN), None, None, None).unwrap_err();
+        assert!(e.message.contains("`tpp_min`"), "{e}");
+    }
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(grouped(15_832.0), "15,832");
+        assert_eq!(grouped(4_707.2), "4,707");
+        assert_eq!(grouped(600.0), "600");
+        assert_eq!(Metric::PerformanceDensity.threshold_text(3.2), "3.2");
+        assert_eq!(Metric::HbmTbPerS.threshold_text(4.0), "4.0");
+        assert_eq!(Metric::Tpp.threshold_text(21_000.0), "21,000");
+        assert!(is_date("2026-01-15") && !is_date("2026-13-01") && !is_date("26-01-15"));
+    }
+}

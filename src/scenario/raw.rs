@@ -1,0 +1,545 @@
+//! `RawScenario`: a scenario file exactly as written, checked only for shape (serde,
+//! unknown keys refused everywhere). Nothing here knows the catalogs or physical ranges;
+//! [`super::resolve`] turns one of these into a [`super::Point`].
+//!
+//! Every number is a [`Num`]: an integer, a float or a distribution table
+//! (`{ dist = "pert", min = .., mode = .., max = .. }`, see [`super::dist`]). Keys that may be
+//! set only in `[sweep]` (a model or a GPU swept over) are optional here; resolution says
+//! when one is missing.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+
+use super::dist::{Dist, DIST_NAMES};
+use crate::catalog::ModelSpec;
+
+/// A number as written: whole, fractional, or a distribution.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Num {
+    /// A TOML integer.
+    Int(i64),
+    /// A TOML float.
+    Float(f64),
+    /// A distribution table.
+    Dist(Dist),
+}
+
+impl Num {
+    /// The value as a float, unless it is a distribution.
+    pub fn as_f64(&self) -> Option<f64> {
+        match *self {
+            Num::Int(i) => Some(i as f64),
+            Num::Float(x) => Some(x),
+            Num::Dist(_) => None,
+        }
+    }
+}
+
+const DIST_FIELDS: &[&str] = &["dist", "min", "mode", "max", "mean", "sd", "median", "sigma"];
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number, or a distribution such as { dist = \"pert\", min = 0.5, mode = 0.65, max = 0.78 }")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Num, E> {
+                Ok(Num::Int(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Num, E> {
+                i64::try_from(v).map(Num::Int).map_err(|_| E::custom(format!("{v} is too large")))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Num, E> {
+                Ok(Num::Float(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Num, A::Error> {
+                let mut kind: Option<String> = None;
+                let mut params: BTreeMap<&'static str, f64> = BTreeMap::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "dist" {
+                        kind = Some(map.next_value()?);
+                        continue;
+                    }
+                    let Some(field) = DIST_FIELDS.iter().find(|f| **f == key) else {
+                        return Err(de::Error::unknown_field(&key, DIST_FIELDS));
+                    };
+                    let v: PlainNumber = map.next_value()?;
+                    params.insert(field, v.0);
+                }
+                let Some(kind) = kind else {
+                    return Err(de::Error::custom(
+                        "a distribution table needs `dist` (one of triangular, pert, uniform, normal, lognormal)",
+                    ));
+                };
+                let wanted: &[&str] = match kind.as_str() {
+                    "triangular" | "pert" => &["min", "mode", "max"],
+                    "uniform" => &["min", "max"],
+                    "normal" => &["mean", "sd"],
+                    "lognormal" => &["median", "sigma"],
+                    _ => return Err(de::Error::unknown_variant(&kind, DIST_NAMES)),
+                };
+                if let Some(extra) = params.keys().find(|k| !wanted.contains(k)) {
+                    return Err(de::Error::custom(format!(
+                        "`{extra}` is not a parameter of a {kind} distribution (it takes {})",
+                        wanted.join(", ")
+                    )));
+                }
+                if wanted.iter().any(|k| !params.contains_key(k)) {
+                    return Err(de::Error::custom(format!(
+                        "a {kind} distribution needs {}",
+                        wanted.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    )));
+                }
+                let p = |k: &str| params[k];
+                Ok(Num::Dist(match kind.as_str() {
+                    "triangular" => Dist::Triangular { min: p("min"), mode: p("mode"), max: p("max") },
+                    "pert" => Dist::Pert { min: p("min"), mode: p("mode"), max: p("max") },
+                    "uniform" => Dist::Uniform { min: p("min"), max: p("max") },
+                    "normal" => Dist::Normal { mean: p("mean"), sd: p("sd") },
+                    _ => Dist::LogNormal { median: p("median"), sigma: p("sigma") },
+                }))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A plain number (integer or float) as f64: the parameters of a distribution.
+struct PlainNumber(f64);
+
+impl<'de> Deserialize<'de> for PlainNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = PlainNumber;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<PlainNumber, E> {
+                Ok(PlainNumber(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<PlainNumber, E> {
+                Ok(PlainNumber(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<PlainNumber, E> {
+                Ok(PlainNumber(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `model = "id"`, `model = "file.toml"`, or an inline `[model]` table (DESIGN.md §3).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawModel {
+    /// A catalog id, or a path to a model file (ends in `.toml`).
+    Id(String),
+    /// An inline model in the model-file format.
+    Inline(Box<ModelSpec>),
+}
+
+impl<'de> Deserialize<'de> for RawModel {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawModel;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a model id such as \"llama3.1-8b\", a model file path, or a [model] table")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawModel, E> {
+                Ok(RawModel::Id(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawModel, A::Error> {
+                ModelSpec::deserialize(de::value::MapAccessDeserializer::new(map)).map(|m| RawModel::Inline(Box::new(m)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A scenario file as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Output folder name (default: the file stem).
+    pub name: Option<String>,
+    /// The model.
+    pub model: Option<RawModel>,
+    /// Training tokens.
+    pub train_tokens: Option<Num>,
+    /// Global batch, tokens.
+    pub global_batch_tokens: Option<Num>,
+    /// Sequence length.
+    pub seq_len: Option<Num>,
+    /// `bf16`, `fp16` or `fp8`.
+    pub precision: Option<String>,
+    /// The fleet.
+    pub fleet: Option<RawFleet>,
+    /// Export-control policy.
+    pub policy: Option<RawPolicy>,
+    /// Cost assumptions.
+    pub cost: Option<RawCost>,
+    /// Efficiency assumptions.
+    pub efficiency: Option<RawEfficiency>,
+    /// Reliability assumptions.
+    pub reliability: Option<RawReliability>,
+    /// Energy assumptions.
+    pub energy: Option<RawEnergy>,
+    /// Fixed parts of the plan.
+    pub plan: Option<RawPlan>,
+    /// Monte Carlo settings.
+    pub uncertainty: Option<RawUncertainty>,
+    /// Swept keys: dotted path → values. Kept as TOML values with their positions; see
+    /// [`super::sweep`].
+    pub sweep: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
+}
+
+/// `[fleet]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFleet {
+    /// GPU id or alias.
+    pub gpu: Option<String>,
+    /// GPUs.
+    pub count: Option<Num>,
+    /// GPUs per node override.
+    pub gpus_per_node: Option<Num>,
+    /// Scale-out bandwidth per GPU override, Gbit/s.
+    pub net_gbps_per_gpu: Option<Num>,
+    /// Several pools (one is accepted for now).
+    pub pools: Option<Vec<RawPool>>,
+}
+
+/// One `[[fleet.pools]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPool {
+    /// GPU id or alias.
+    pub gpu: Option<String>,
+    /// GPUs.
+    pub count: Option<Num>,
+    /// How the chips were obtained.
+    pub channel: Option<Channel>,
+}
+
+/// Acquisition channel of a pool (DESIGN.md §2 "Policy"). Carried on the scenario; the
+/// channel economics belong to a later issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// Bought, allowed chips only.
+    Purchase,
+    /// Bought before a rule took effect.
+    Stockpile,
+    /// Bought through smuggling (price premium, capped volume).
+    Smuggled,
+    /// Rented abroad.
+    Cloud,
+    /// Made at home (e.g. Ascend).
+    Domestic,
+}
+
+/// `[policy]`: a rule id, or custom thresholds.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    /// Rule id (`trainsim catalog rules`).
+    pub rule: Option<String>,
+    /// Custom rule: TPP threshold.
+    pub tpp_min: Option<Num>,
+    /// Custom rule: performance-density threshold.
+    pub pd_min: Option<Num>,
+    /// Custom rule: bidirectional interconnect threshold, GB/s.
+    pub interconnect_min_gb_per_s: Option<Num>,
+    /// Custom rule: memory bandwidth threshold, TB/s.
+    pub memory_bw_min_tb_per_s: Option<Num>,
+}
+
+/// `[cost]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCost {
+    /// `rental` or `ownership`.
+    pub basis: Option<crate::perf::CostBasis>,
+    /// Rental price, USD per GPU-hour.
+    pub usd_per_gpu_hour: Option<Num>,
+    /// Purchase price per GPU, USD.
+    pub purchase_usd: Option<Num>,
+    /// Channel price premium (0.5 = +50%).
+    pub channel_premium: Option<Num>,
+    /// Server cost ÷ single-unit GPU price.
+    pub server_overhead: Option<Num>,
+    /// Interconnect share of cluster hardware cost.
+    pub interconnect_fraction: Option<Num>,
+    /// Amortisation life, years.
+    pub amortization_years: Option<Num>,
+}
+
+/// `[efficiency]`: every field of [`crate::perf::Efficiency`], plus `matmul_scale`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEfficiency {
+    /// GEMM efficiency (fraction of the training-precision peak).
+    pub matmul: Option<Num>,
+    /// Multiplier on `matmul` (or on the chip's default), for sweeps over chips with
+    /// different defaults.
+    pub matmul_scale: Option<Num>,
+    /// Attention efficiency.
+    pub attention: Option<Num>,
+    /// HBM efficiency.
+    pub memory: Option<Num>,
+    /// NVLink collective efficiency.
+    pub nvlink: Option<Num>,
+    /// Scale-out efficiency.
+    pub scaleout: Option<Num>,
+    /// All-to-all inside a node.
+    pub a2a_intra: Option<Num>,
+    /// All-to-all across nodes.
+    pub a2a_inter: Option<Num>,
+    /// Collective latency inside a node, s.
+    pub alpha_intra_s: Option<Num>,
+    /// Collective latency across nodes, s.
+    pub alpha_inter_s: Option<Num>,
+    /// TP overlap.
+    pub tp_overlap: Option<Num>,
+    /// DP overlap.
+    pub dp_overlap: Option<Num>,
+    /// EP overlap.
+    pub ep_overlap: Option<Num>,
+    /// PP overlap.
+    pub pp_overlap: Option<Num>,
+    /// Per-layer overhead, s.
+    pub layer_overhead_s: Option<Num>,
+    /// Fused attention.
+    pub flash_attention: Option<bool>,
+    /// Sequence parallelism.
+    pub sequence_parallel: Option<bool>,
+    /// End-to-end MFU override.
+    pub mfu: Option<Num>,
+}
+
+/// `[reliability]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReliability {
+    /// Interruptions per GPU-hour.
+    pub interruptions_per_gpu_hour: Option<Num>,
+    /// Checkpoint bytes per parameter.
+    pub checkpoint_bytes_per_param: Option<Num>,
+    /// Storage write bandwidth per GPU, bytes/s.
+    pub storage_bytes_per_s_per_gpu: Option<Num>,
+    /// Restart time, s.
+    pub restart_s: Option<Num>,
+}
+
+/// `[energy]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnergy {
+    /// Average GPU draw ÷ TDP.
+    pub gpu_power_fraction: Option<Num>,
+    /// Host power ÷ GPU TDP.
+    pub host_power_fraction: Option<Num>,
+    /// Power usage effectiveness.
+    pub pue: Option<Num>,
+    /// Electricity price, USD/kWh.
+    pub usd_per_kwh: Option<Num>,
+}
+
+/// `[plan]`: fixed parts of the parallel plan; the rest is searched.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    /// Tensor parallel.
+    pub tp: Option<Num>,
+    /// Pipeline parallel.
+    pub pp: Option<Num>,
+    /// Data parallel.
+    pub dp: Option<Num>,
+    /// Expert parallel.
+    pub ep: Option<Num>,
+    /// Context parallel.
+    pub cp: Option<Num>,
+    /// Micro-batch, sequences.
+    pub micro_batch: Option<Num>,
+    /// `none`, `selective` or `full`.
+    pub recompute: Option<String>,
+    /// ZeRO stage 0–3.
+    pub zero_stage: Option<Num>,
+    /// Virtual pipeline stages.
+    pub interleave: Option<Num>,
+}
+
+/// `[uncertainty]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUncertainty {
+    /// Trials per sweep point.
+    pub trials: Option<Num>,
+    /// Random seed.
+    pub seed: Option<Num>,
+    /// Plans kept from the nominal search.
+    pub top_k: Option<Num>,
+}
+
+impl RawScenario {
+    /// The number at a dotted path (`efficiency.matmul`), if the file sets it. Only the
+    /// numeric keys of [`super::keys::NUMBER_KEYS`] are answered.
+    pub fn number(&self, path: &str) -> Option<&Num> {
+        let (table, key) = path.split_once('.').unwrap_or(("", path));
+        match table {
+            "" => match key {
+                "train_tokens" => self.train_tokens.as_ref(),
+                "global_batch_tokens" => self.global_batch_tokens.as_ref(),
+                "seq_len" => self.seq_len.as_ref(),
+                _ => None,
+            },
+            "fleet" => {
+                let f = self.fleet.as_ref()?;
+                match key {
+                    "count" => f.count.as_ref(),
+                    "gpus_per_node" => f.gpus_per_node.as_ref(),
+                    "net_gbps_per_gpu" => f.net_gbps_per_gpu.as_ref(),
+                    _ => None,
+                }
+            }
+            "policy" => {
+                let p = self.policy.as_ref()?;
+                match key {
+                    "tpp_min" => p.tpp_min.as_ref(),
+                    "pd_min" => p.pd_min.as_ref(),
+                    "interconnect_min_gb_per_s" => p.interconnect_min_gb_per_s.as_ref(),
+                    "memory_bw_min_tb_per_s" => p.memory_bw_min_tb_per_s.as_ref(),
+                    _ => None,
+                }
+            }
+            "cost" => {
+                let c = self.cost.as_ref()?;
+                match key {
+                    "usd_per_gpu_hour" => c.usd_per_gpu_hour.as_ref(),
+                    "purchase_usd" => c.purchase_usd.as_ref(),
+                    "channel_premium" => c.channel_premium.as_ref(),
+                    "server_overhead" => c.server_overhead.as_ref(),
+                    "interconnect_fraction" => c.interconnect_fraction.as_ref(),
+                    "amortization_years" => c.amortization_years.as_ref(),
+                    _ => None,
+                }
+            }
+            "efficiency" => {
+                let e = self.efficiency.as_ref()?;
+                match key {
+                    "matmul" => e.matmul.as_ref(),
+                    "matmul_scale" => e.matmul_scale.as_ref(),
+                    "attention" => e.attention.as_ref(),
+                    "memory" => e.memory.as_ref(),
+                    "nvlink" => e.nvlink.as_ref(),
+                    "scaleout" => e.scaleout.as_ref(),
+                    "a2a_intra" => e.a2a_intra.as_ref(),
+                    "a2a_inter" => e.a2a_inter.as_ref(),
+                    "alpha_intra_s" => e.alpha_intra_s.as_ref(),
+                    "alpha_inter_s" => e.alpha_inter_s.as_ref(),
+                    "tp_overlap" => e.tp_overlap.as_ref(),
+                    "dp_overlap" => e.dp_overlap.as_ref(),
+                    "ep_overlap" => e.ep_overlap.as_ref(),
+                    "pp_overlap" => e.pp_overlap.as_ref(),
+                    "layer_overhead_s" => e.layer_overhead_s.as_ref(),
+                    "mfu" => e.mfu.as_ref(),
+                    _ => None,
+                }
+            }
+            "reliability" => {
+                let r = self.reliability.as_ref()?;
+                match key {
+                    "interruptions_per_gpu_hour" => r.interruptions_per_gpu_hour.as_ref(),
+                    "checkpoint_bytes_per_param" => r.checkpoint_bytes_per_param.as_ref(),
+                    "storage_bytes_per_s_per_gpu" => r.storage_bytes_per_s_per_gpu.as_ref(),
+                    "restart_s" => r.restart_s.as_ref(),
+                    _ => None,
+                }
+            }
+            "energy" => {
+                let e = self.energy.as_ref()?;
+                match key {
+                    "gpu_power_fraction" => e.gpu_power_fraction.as_ref(),
+                    "host_power_fraction" => e.host_power_fraction.as_ref(),
+                    "pue" => e.pue.as_ref(),
+                    "usd_per_kwh" => e.usd_per_kwh.as_ref(),
+                    _ => None,
+                }
+            }
+            "plan" => {
+                let p = self.plan.as_ref()?;
+                match key {
+                    "tp" => p.tp.as_ref(),
+                    "pp" => p.pp.as_ref(),
+                    "dp" => p.dp.as_ref(),
+                    "ep" => p.ep.as_ref(),
+                    "cp" => p.cp.as_ref(),
+                    "micro_batch" => p.micro_batch.as_ref(),
+                    "zero_stage" => p.zero_stage.as_ref(),
+                    "interleave" => p.interleave.as_ref(),
+                    _ => None,
+                }
+            }
+            "uncertainty" => {
+                let u = self.uncertainty.as_ref()?;
+                match key {
+                    "trials" => u.trials.as_ref(),
+                    "seed" => u.seed.as_ref(),
+                    "top_k" => u.top_k.as_ref(),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_distributions_parse() {
+        let r: RawScenario = toml::from_str(
+            "train_tokens = 1e12\n[efficiency]\nmatmul = { dist = \"pert\", min = 0.5, mode = 0.65, max = 0.78 }\nattention = 1\n",
+        )
+        .unwrap();
+        assert_eq!(r.train_tokens, Some(Num::Float(1e12)));
+        assert_eq!(r.number("efficiency.attention"), Some(&Num::Int(1)));
+        assert_eq!(r.number("efficiency.matmul"), Some(&Num::Dist(Dist::Pert { min: 0.5, mode: 0.65, max: 0.78 })));
+    }
+
+    #[test]
+    fn distribution_tables_are_checked_for_shape() {
+        for (src, needle) in [
+            ("train_tokens = { dist = \"tri\", min = 1, mode = 2, max = 3 }", "unknown variant `tri`"),
+            ("train_tokens = { dist = \"normal\", mean = 1 }", "a normal distribution needs `mean`, `sd`"),
+            ("train_tokens = { dist = \"normal\", mean = 1, sd = 1, max = 2 }", "`max` is not a parameter of a normal"),
+            ("train_tokens = { min = 1, max = 2 }", "needs `dist`"),
+            ("train_tokens = { dist = \"uniform\", min = 1, max = 2, foo = 3 }", "unknown field `foo`"),
+            ("train_tokens = \"many\"", "invalid type: string"),
+        ] {
+            let e = toml::from_str::<RawScenario>(src).unwrap_err();
+            assert!(e.message().contains(needle), "{src}: {}", e.message());
+        }
+    }
+
+    #[test]
+    fn models_are_ids_or_inline_tables() {
+        let r: RawScenario = toml::from_str("model = \"llama3.1-8b\"").unwrap();
+        assert_eq!(r.model, Some(RawModel::Id("llama3.1-8b".into())));
+        let r: RawScenario = toml::from_str(
+            "[model]\nname = \"tiny\"\nlayers = 2\nd_model = 64\nheads = 4\nvocab = 100\nseq_len = 128\n",
+        )
+        .unwrap();
+        assert!(matches!(r.model, Some(RawModel::Inline(m)) if m.layers == 2));
+        let e = toml::from_str::<RawScenario>("[model]\nname = \"tiny\"\nlayerz = 2\n").unwrap_err();
+        assert!(e.message().contains("unknown field `layerz`"), "{}", e.message());
+    }
+}
