@@ -50,12 +50,29 @@ pub struct Question {
     pub net_gbit_per_s: Option<f64>,
 }
 
-/// Default global batch: 4 Mi tokens (Llama 2, LLaMA), or one sequence per 8 GPUs when the
-/// fleet is larger (Llama 3 405B: 16M tokens on 16,384 GPUs at 8,192 tokens a sequence),
-/// rounded up to whole sequences.
+/// Default global batch: 4 Mi tokens (Llama 2, LLaMA), or one sequence per 4 GPUs when the
+/// fleet is larger (between Llama 3 405B's one per 8 GPUs, 16M tokens on 16,384 GPUs, and
+/// DeepSeek-V3's 7.5 per GPU, 15,360 sequences on 2,048), in whole sequences rounded up to a multiple of a power of two at most 1/8 of the count
+/// (at most 12.5% more), so that the batch divides over many data-parallel sizes.
 pub fn default_global_batch_tokens(gpus: u64, seq_len: u64) -> f64 {
-    let tokens = (4u64 << 20).max(gpus * seq_len / 8);
-    (tokens.div_ceil(seq_len) * seq_len) as f64
+    let seq_len = seq_len.max(1);
+    let seqs = ((4u64 << 20).div_ceil(seq_len)).max(gpus / 4).max(1);
+    let unit = (1u64 << (63 - (seqs / 8).max(1).leading_zeros())).max(1);
+    (seqs.div_ceil(unit) * unit * seq_len) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_global_batch_tokens;
+
+    /// 4 Mi tokens = 1,024 sequences of 4,096; 16,384 GPUs → 4,096 sequences; 10,000 GPUs
+    /// → 2,500 sequences, rounded up to 2,560 (a multiple of 256).
+    #[test]
+    fn default_batches_by_hand() {
+        assert_eq!(default_global_batch_tokens(2048, 4096), 1024.0 * 4096.0);
+        assert_eq!(default_global_batch_tokens(16_384, 8192), 4096.0 * 8192.0);
+        assert_eq!(default_global_batch_tokens(10_000, 4096), 2560.0 * 4096.0);
+    }
 }
 
 impl Question {

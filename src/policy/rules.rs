@@ -920,19 +920,19 @@ tpp = { min = 1000 }
     fn bad_user_rules_name_file_key_and_line() {
         // An unknown key inside the first tier (line 9).
         let e = error_of(&GOOD.replace("tpp = { min = 1000 }", "tpp = { mn = 1000 }"));
-        assert!(e.starts_with("mine.toml:9:"), "{e}");
+        assert!(e.starts_with("mine.toml:10:"), "{e}");
         assert!(e.contains("`my-rule.tiers[0].tpp`") && e.contains("unknown field `mn`"), "{e}");
         let e = error_of(&GOOD.replace("tpp = { min = 1000 }", "tops = { min = 1000 }"));
-        assert!(e.starts_with("mine.toml:9:1: `my-rule.tiers[0].tops`: unknown field"), "{e}");
+        assert!(e.starts_with("mine.toml:10:1: `my-rule.tiers[0].tops`: unknown field"), "{e}");
         // An empty range.
         let e = error_of(&GOOD.replace("{ min = 1000 }", "{ min = 1000, below = 900 }"));
-        assert!(e.starts_with("mine.toml:9:1: `my-rule.tiers[0].tpp`: `min` 1000 is not below"), "{e}");
+        assert!(e.starts_with("mine.toml:10:1: `my-rule.tiers[0].tpp`: `min` 1000 is not below"), "{e}");
         // A negative threshold inside any_of.
         let e = error_of(&GOOD.replace("tpp = { min = 1000 }", "any_of = [{ hbm_tb_per_s = { min = -4 } }]"));
-        assert!(e.starts_with("mine.toml:9:1: `my-rule.tiers[0].any_of[0].hbm_tb_per_s.min`: must be a positive"), "{e}");
+        assert!(e.starts_with("mine.toml:10:1: `my-rule.tiers[0].any_of[0].hbm_tb_per_s.min`: must be a positive"), "{e}");
         // A bad status: the parser's own message and position.
         let e = error_of(&GOOD.replace("\"controlled\"", "\"banned\""));
-        assert!(e.starts_with("mine.toml:7:10: `my-rule.tiers[0].status`:"), "{e}");
+        assert!(e.starts_with("mine.toml:8:10: `my-rule.tiers[0].status`:"), "{e}");
         // A typo in extends, a bad date, a reused built-in id.
         let e = error_of(&GOOD.replace("\"oct-2023\"", "\"oct-2032\""));
         assert!(e.starts_with("mine.toml:5:1: `my-rule.extends`: unknown rule `oct-2032`") && e.contains("did you mean"), "{e}");
@@ -945,7 +945,7 @@ tpp = { min = 1000 }
     #[test]
     fn refines_and_extends_are_checked() {
         let e = error_of(&GOOD.replace("label = \"tight\"", "label = \"tight\"\nrefines = \"3A090.c\""));
-        assert!(e.starts_with("mine.toml:9:1: `my-rule.tiers[0].refines`: no inherited tier `3A090.c`"), "{e}");
+        assert!(e.starts_with("mine.toml:10:1: `my-rule.tiers[0].refines`: no inherited tier `3A090.c`"), "{e}");
         let e = error_of(&GOOD.replace("label = \"tight\"", "label = \"3A090.a\""));
         assert!(e.contains("already the label"), "{e}");
         let looped = "[x]\nname = \"x\"\nsource = \"s\"\nextends = \"y\"\n[y]\nname = \"y\"\nsource = \"s\"\nextends = \"x\"\n";
