@@ -102,18 +102,7 @@ impl Question {
 
 /// Search the plan space of `q` at nominal assumptions and keep the `top_k` best.
 pub fn plan_search(q: &Question, top_k: usize) -> SearchResult {
-    let m = q.step_model();
-    let experts = q.model.moe.as_ref().map_or(0, |x| x.experts);
-    search(
-        &m,
-        q.model.heads,
-        q.model.kv_heads(),
-        q.model.layers,
-        experts,
-        q.gpus,
-        &q.space,
-        top_k,
-    )
+    search(&q.step_model(), q.gpus, &q.space, top_k)
 }
 
 /// The answer to a question for one plan.

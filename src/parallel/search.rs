@@ -153,17 +153,12 @@ fn powers_of_two_upto(max: u32) -> impl Iterator<Item = u32> {
 }
 
 /// Search the plan space for `gpus` GPUs and keep the `top_k` fastest.
-pub fn search(
-    model: &StepModel,
-    heads: u32,
-    kv_heads: u32,
-    layers: u32,
-    experts: u32,
-    gpus: u64,
-    space: &SearchSpace,
-    top_k: usize,
-) -> SearchResult {
+pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -> SearchResult {
     let top_k = top_k.max(1);
+    let heads = model.shape.heads as u32;
+    let kv_heads = model.shape.kv_heads as u32;
+    let layers = model.shape.layers as u32;
+    let experts = model.shape.experts as u32;
     let seq = model.seq_len as u64;
     let batch_seqs = model.batch_seqs.round() as u64;
     let gpn = model.hw.gpus_per_node as u32;

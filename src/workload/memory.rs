@@ -62,6 +62,8 @@ pub struct Shape {
     pub h: f64,
     /// Query heads.
     pub heads: f64,
+    /// Key/value heads.
+    pub kv_heads: f64,
     /// Query heads × head dimension.
     pub q_width: f64,
     /// Query heads × attention-score head dimension (differs from `q_width` for MLA).
@@ -120,6 +122,7 @@ impl Shape {
             layers,
             h: m.d_model as f64,
             heads: f64::from(m.heads),
+            kv_heads: f64::from(m.kv_heads()),
             q_width: f64::from(m.heads) * m.head_dim() as f64,
             score_width: f64::from(m.heads) * m.attention_head_dim() as f64,
             kv_width: f64::from(m.kv_heads()) * m.head_dim() as f64,
