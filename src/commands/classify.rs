@@ -1,16 +1,179 @@
-//! `trainsim classify` and `trainsim catalog rules` (being built: issue 5).
+//! `trainsim classify` (every catalog chip under every export-control rule, or one) and
+//! `trainsim catalog rules` (the rules, their sources and tiers).
+//!
+//! Printing only: the statuses and reasons come from `trainsim::policy`.
 
+use serde::Serialize;
 use trainsim::catalog::Catalog;
-use trainsim::error::InputError;
+use trainsim::policy::{builtin_rules, classify as classify_gpu, find_rule, Classification, Rule};
+use trainsim::report::{csv_string, grouped, opt, Table};
 
 use crate::cli::Format;
 
-/// Print the status of every chip under every rule (or one).
-pub fn classify(_c: &Catalog, _rule: Option<&str>, _format: Format) -> anyhow::Result<()> {
-    Err(InputError::new("`classify` is not built yet").into())
+/// Print the status of every chip under every rule (or only `rule`), chip by chip, rules in
+/// date order. An unknown rule id is an input error with a did-you-mean hint.
+pub fn classify(c: &Catalog, rule: Option<&str>, format: Format) -> anyhow::Result<()> {
+    let all = builtin_rules();
+    let rules: Vec<&Rule> = match rule {
+        Some(id) => vec![find_rule(&all, id).map_err(|e| e.at_key("--rule"))?],
+        None => all.iter().collect(),
+    };
+    let rows: Vec<Classification> = c
+        .gpus
+        .values()
+        .flat_map(|g| rules.iter().map(move |r| classify_gpu(g, r)))
+        .collect();
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+        Format::Csv => print!("{}", csv_string(&rows)?),
+        Format::Table => {
+            let mut t = Table::new(["gpu", "rule", "status", "tpp", "pd", "reason"]);
+            for r in &rows {
+                t.row([
+                    r.gpu.clone(),
+                    r.rule.clone(),
+                    r.status.to_string(),
+                    grouped(r.tpp),
+                    opt(r.performance_density, 2),
+                    r.reason.clone(),
+                ]);
+            }
+            print!("{}", t.render());
+            eprintln!(
+                "Thresholds applied to catalogued figures; not a legal classification (end-use and \
+                 end-user controls are ignored). `trainsim catalog rules` lists the rules and sources."
+            );
+        }
+    }
+    Ok(())
 }
 
-/// Print the rules.
-pub fn rules(_format: Format) -> anyhow::Result<()> {
-    Err(InputError::new("`catalog rules` is not built yet").into())
+/// One tier of a rule, for `catalog rules --format json`.
+#[derive(Serialize)]
+struct TierRow<'a> {
+    status: &'static str,
+    label: &'a str,
+    conditions: String,
+}
+
+/// One rule, for `catalog rules --format json`.
+#[derive(Serialize)]
+struct RuleRow<'a> {
+    id: &'a str,
+    name: &'a str,
+    effective: Option<&'a str>,
+    extends: Option<&'a str>,
+    source: &'a str,
+    notes: Option<&'a str>,
+    otherwise: &'a str,
+    tiers: Vec<TierRow<'a>>,
+}
+
+/// One rule, for `catalog rules --format csv`: the tiers in one column.
+#[derive(Serialize)]
+struct RuleCsvRow<'a> {
+    id: &'a str,
+    name: &'a str,
+    effective: Option<&'a str>,
+    extends: Option<&'a str>,
+    tiers: String,
+    otherwise: &'a str,
+    source: &'a str,
+}
+
+fn tier_rows(r: &Rule) -> Vec<TierRow<'_>> {
+    r.tiers
+        .iter()
+        .map(|t| TierRow {
+            status: t.status.as_str(),
+            label: &t.label,
+            conditions: t.conditions_text(),
+        })
+        .collect()
+}
+
+/// Print the built-in rules: id, name, effective date, source and tiers (first match wins).
+pub fn rules(format: Format) -> anyhow::Result<()> {
+    let rules = builtin_rules();
+    match format {
+        Format::Json => {
+            let rows: Vec<RuleRow> = rules
+                .iter()
+                .map(|r| RuleRow {
+                    id: &r.id,
+                    name: &r.name,
+                    effective: r.effective.as_deref(),
+                    extends: r.extends.as_deref(),
+                    source: &r.source,
+                    notes: r.notes.as_deref(),
+                    otherwise: &r.otherwise,
+                    tiers: tier_rows(r),
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+        }
+        Format::Csv => {
+            let rows: Vec<RuleCsvRow> = rules
+                .iter()
+                .map(|r| RuleCsvRow {
+                    id: &r.id,
+                    name: &r.name,
+                    effective: r.effective.as_deref(),
+                    extends: r.extends.as_deref(),
+                    tiers: tier_rows(r)
+                        .iter()
+                        .map(|t| format!("{} [{}]: {}", t.status, t.label, t.conditions))
+                        .collect::<Vec<_>>()
+                        .join(" | "),
+                    otherwise: &r.otherwise,
+                    source: &r.source,
+                })
+                .collect();
+            print!("{}", csv_string(&rows)?);
+        }
+        Format::Table => {
+            let mut t = Table::new(["rule", "effective", "status", "tier", "when"]);
+            for r in &rules {
+                let mut first = true;
+                let mut head = || {
+                    let h = if first {
+                        (r.id.clone(), r.effective.clone().unwrap_or_default())
+                    } else {
+                        (String::new(), String::new())
+                    };
+                    first = false;
+                    h
+                };
+                for tier in &r.tiers {
+                    let (id, date) = head();
+                    t.row([
+                        id,
+                        date,
+                        tier.status.to_string(),
+                        tier.label.clone(),
+                        tier.conditions_text(),
+                    ]);
+                }
+                let (id, date) = head();
+                t.row([
+                    id,
+                    date,
+                    "not-controlled".into(),
+                    r.otherwise.clone(),
+                    "no tier above holds".into(),
+                ]);
+            }
+            print!("{}", t.render());
+            println!();
+            for r in &rules {
+                println!("{}: {}", r.id, r.name);
+                println!("  source: {}", r.source);
+                if let Some(n) = &r.notes {
+                    println!("  notes: {n}");
+                }
+            }
+            eprintln!("Tiers are tried top to bottom within a rule; the first that holds decides.");
+        }
+    }
+    Ok(())
 }

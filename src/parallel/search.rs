@@ -148,6 +148,24 @@ fn push_top(top: &mut Vec<PlanResult>, r: PlanResult, k: usize) {
     top.truncate(k);
 }
 
+/// The divisors of `n`, ascending, by trial division up to √n.
+fn divisors(n: u64) -> Vec<u64> {
+    let mut small = Vec::new();
+    let mut large = Vec::new();
+    let mut i = 1u64;
+    while i.saturating_mul(i) <= n {
+        if n % i == 0 {
+            small.push(i);
+            if i != n / i {
+                large.push(n / i);
+            }
+        }
+        i += 1;
+    }
+    small.extend(large.into_iter().rev());
+    small
+}
+
 fn powers_of_two_upto(max: u32) -> impl Iterator<Item = u32> {
     (0..31).map(|i| 1u32 << i).take_while(move |&v| v <= max)
 }
@@ -164,6 +182,7 @@ pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -
     let gpn = model.hw.gpus_per_node as u32;
     let capacity = model.hw.hbm_bytes;
     let act_opts = model.activation_options();
+    let batch_divisors = divisors(batch_seqs);
 
     let tps: Vec<u32> = match space.tp {
         Some(t) => vec![t],
@@ -230,7 +249,7 @@ pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -
         .par_iter()
         .fold(empty, |mut acc, &(tp, cp, pp)| {
             let per_dp = u64::from(tp) * u64::from(cp) * u64::from(pp);
-            let dp_max = (gpus / per_dp) as u32;
+            let dp_max = (gpus / per_dp).min(u64::from(u32::MAX)) as u32;
             let mbs: &[u32] = &[1, 2, 4, 8, 16];
             for &mb in mbs {
                 if space.micro_batch.is_some_and(|f| f != mb) || batch_seqs % u64::from(mb) != 0 {
@@ -243,9 +262,11 @@ pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -
                 let dps: Vec<u32> = match space.dp {
                     Some(d) if d <= dp_max && seqs_per_mb % u64::from(d) == 0 => vec![d],
                     Some(_) => continue,
-                    None => (1..=dp_max)
+                    None => batch_divisors
+                        .iter()
                         .rev()
-                        .filter(|d| seqs_per_mb % u64::from(*d) == 0)
+                        .filter(|&&d| d <= u64::from(dp_max) && seqs_per_mb % d == 0)
+                        .map(|&d| d as u32)
                         .collect(),
                 };
                 for dp in dps {

@@ -40,7 +40,10 @@ pub fn classify(gpu: &GpuSpec, rule: &Rule) -> Classification {
     let traces: Vec<TierTrace> = rule.tiers.iter().map(|t| eval_tier(gpu, t)).collect();
     let decided = traces.iter().position(|t| t.outcome == Outcome::Met);
     let before = decided.unwrap_or(traces.len());
-    let open: Vec<&TierTrace> = traces[..before].iter().filter(|t| t.outcome == Outcome::Unknown).collect();
+    let open: Vec<&TierTrace> = traces[..before]
+        .iter()
+        .filter(|t| t.outcome == Outcome::Unknown)
+        .collect();
     let (status, tier, mut reason) = match decided {
         Some(i) => (
             rule.tiers[i].status,
@@ -93,8 +96,13 @@ pub fn io_bidir_gb_per_s(gpu: &GpuSpec) -> Option<f64> {
 
 /// Scale-up bandwidth, bidirectional total GB/s.
 fn intra_bidir_gb_per_s(gpu: &GpuSpec) -> Option<f64> {
-    gpu.intra_node_gb_per_s
-        .map(|g| if gpu.intra_node_bidirectional { g } else { 2.0 * g })
+    gpu.intra_node_gb_per_s.map(|g| {
+        if gpu.intra_node_bidirectional {
+            g
+        } else {
+            2.0 * g
+        }
+    })
 }
 
 fn pcie_only(gpu: &GpuSpec) -> bool {
@@ -110,7 +118,10 @@ fn io_parts(gpu: &GpuSpec) -> Option<(f64, String)> {
         return Some((gpu.pcie_gb_per_s.unwrap_or(link), "PCIe only".into()));
     }
     Some(match gpu.pcie_gb_per_s {
-        Some(p) => (link + p, format!("{} link + {} PCIe", grouped(link), grouped(p))),
+        Some(p) => (
+            link + p,
+            format!("{} link + {} PCIe", grouped(link), grouped(p)),
+        ),
         None => (link, "link; PCIe not published".into()),
     })
 }
@@ -119,10 +130,16 @@ fn io_parts(gpu: &GpuSpec) -> Option<(f64, String)> {
 fn measure(gpu: &GpuSpec, m: Metric) -> Result<(f64, Option<String>), &'static str> {
     match m {
         Metric::Tpp => Ok((tpp(gpu), None)),
-        Metric::PerformanceDensity => performance_density(gpu).map(|v| (v, None)).ok_or("die area not published"),
-        Metric::IoBidirGbPerS => io_parts(gpu).map(|(v, d)| (v, Some(d))).ok_or("link bandwidth not published"),
+        Metric::PerformanceDensity => performance_density(gpu)
+            .map(|v| (v, None))
+            .ok_or("die area not published"),
+        Metric::IoBidirGbPerS => io_parts(gpu)
+            .map(|(v, d)| (v, Some(d)))
+            .ok_or("link bandwidth not published"),
         Metric::HbmTbPerS => Ok((gpu.hbm_tb_per_s, None)),
-        Metric::IntraNodeGbPerS => intra_bidir_gb_per_s(gpu).map(|v| (v, None)).ok_or("not published"),
+        Metric::IntraNodeGbPerS => intra_bidir_gb_per_s(gpu)
+            .map(|v| (v, None))
+            .ok_or("not published"),
     }
 }
 
@@ -248,10 +265,16 @@ fn check(gpu: &GpuSpec, cond: Condition) -> Check {
     }
 }
 
-/// `3.3×`, `1.04×`, `0.99×`, `0.88×`: two decimals below 1.1, where margins are small.
+/// `3.3×`, `1.04×`, `0.99×`, `0.88×`: two decimals below 1.1, where margins are small, and
+/// three where two would round a miss to `1.00×`.
 fn ratio_text(r: f64) -> String {
     if r < 1.1 {
-        format!("{r:.2}×")
+        let two = format!("{r:.2}");
+        if two == "1.00" && r != 1.0 {
+            format!("{r:.3}×")
+        } else {
+            format!("{two}×")
+        }
     } else if r < 10.0 {
         format!("{r:.1}×")
     } else {
@@ -284,6 +307,7 @@ impl ClauseTrace {
 struct TierTrace {
     status: Status,
     label: String,
+    refines: Option<String>,
     outcome: Outcome,
     clauses: Vec<ClauseTrace>,
 }
@@ -312,6 +336,7 @@ fn eval_tier(gpu: &GpuSpec, tier: &Tier) -> TierTrace {
     TierTrace {
         status: tier.status,
         label: tier.label.clone(),
+        refines: tier.refines.clone(),
         outcome: all(clauses.iter().map(ClauseTrace::outcome)),
         clauses,
     }
@@ -331,7 +356,10 @@ fn push_strongest<'a>(list: &mut Vec<&'a Check>, c: &'a Check) {
 }
 
 fn join(list: &[&Check]) -> String {
-    list.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join(" and ")
+    list.iter()
+        .map(|c| c.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 /// Why a tier holds: each condition, and the first branch that holds in each group; other
@@ -351,9 +379,16 @@ fn met_text(t: &TierTrace) -> String {
             }
         }
     }
-    let mut text = if primary.is_empty() { "always".to_string() } else { join(&primary) };
+    let mut text = if primary.is_empty() {
+        "always".to_string()
+    } else {
+        join(&primary)
+    };
     for b in extra {
-        let new: Vec<&Check> = b.into_iter().filter(|c| !primary.iter().any(|p| p.implies(c))).collect();
+        let new: Vec<&Check> = b
+            .into_iter()
+            .filter(|c| !primary.iter().any(|p| p.implies(c)))
+            .collect();
         if !new.is_empty() {
             text = format!("{text}; also {}", join(&new));
         }
@@ -367,7 +402,10 @@ fn met_text(t: &TierTrace) -> String {
 fn shortfall_text(traces: &[TierTrace]) -> String {
     let mut context: Vec<&Check> = Vec::new();
     let mut failed: Vec<&Check> = Vec::new();
-    for t in traces.iter().filter(|t| t.status != Status::NotControlled && t.outcome != Outcome::Met) {
+    for t in traces
+        .iter()
+        .filter(|t| t.status != Status::NotControlled && t.outcome != Outcome::Met)
+    {
         let Some(first) = t.clauses.iter().position(|c| c.outcome() != Outcome::Met) else {
             continue;
         };
@@ -414,8 +452,30 @@ fn open_text(open: &[&TierTrace]) -> String {
             }
         }
     }
-    let labels: Vec<&str> = open.iter().map(|t| t.label.as_str()).collect();
-    format!("{}, so {} cannot be ruled out", missing.join(" and "), labels.join(" and "))
+    // A refinement (jan-2026's "3A090.a, case-by-case review") is open whenever its base is.
+    let labels: Vec<&str> = open
+        .iter()
+        .filter(|t| {
+            !t.refines
+                .as_ref()
+                .is_some_and(|r| open.iter().any(|o| &o.label == r))
+        })
+        .map(|t| t.label.as_str())
+        .collect();
+    format!(
+        "{}, so {} cannot be ruled out",
+        and_list(&missing),
+        and_list(&labels)
+    )
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 #[cfg(test)]
@@ -451,6 +511,7 @@ mod tests {
     /// - H200: "would be controlled" (2022), 3A090.a (2023), named in the Jan-2026 rule.
     /// - L20: TPP 1,912 < 2,400 and PD 3.14 < 3.2: not 3A090; no later action.
     /// - RTX 4090D: TPP 4,707 < 4,800 and not a datacenter part (Note 2): never 3A090.
+    #[allow(clippy::approx_constant)] // 3.14 is the L20's PD (gpus.csv), not π.
     const EXPECTED: [(&str, f64, f64, [Status; 4]); 8] = [
         ("a100-sxm-80gb", 4_992.0, 6.04, [C, C, C, C]),
         ("a800-sxm-80gb", 4_992.0, 6.04, [X, C, C, C]),
@@ -490,9 +551,14 @@ mod tests {
             k.reason,
             "TPP 15,832 ≥ 4,800 (3.3×) but I/O 528 GB/s (400 link + 128 PCIe) < 600 (0.88×): outside 3A090.a"
         );
-        assert_eq!(class("h800-sxm-80gb", "oct-2023").reason, "TPP 15,832 ≥ 4,800 (3.3×): 3A090.a");
+        assert_eq!(
+            class("h800-sxm-80gb", "oct-2023").reason,
+            "TPP 15,832 ≥ 4,800 (3.3×); also PD 19.45 ≥ 5.92 (3.3×): 3A090.a"
+        );
         // gpus.md §2: A800 "400 + 64 (Gen4) = 464 GB/s".
-        assert!(class("a800-sxm-80gb", "oct-2022").reason.contains("I/O 464 GB/s (400 link + 64 PCIe) < 600"));
+        assert!(class("a800-sxm-80gb", "oct-2022")
+            .reason
+            .contains("I/O 464 GB/s (400 link + 64 PCIe) < 600"));
         // H100 under 2022: 900 + 128 = 1,028 GB/s of I/O.
         assert_eq!(
             class("h100-sxm-80gb", "oct-2022").reason,
@@ -510,29 +576,57 @@ mod tests {
             "memory bandwidth 4.00 TB/s ≥ 4.0 (1.00×); also interconnect 900 GB/s ≥ 900 (1.00×): \
              H20-class licence requirement (Apr 2025 letters)"
         );
-        assert_eq!(class("l20", "oct-2023").reason, "TPP 1,912 < 2,400 (0.80×) and PD 3.14 < 3.2 (0.98×): outside 3A090");
+        assert_eq!(
+            class("l20", "oct-2023").reason,
+            "TPP 1,912 < 2,400 (0.80×) and PD 3.14 < 3.2 (0.98×): outside 3A090"
+        );
         // Note 2: non-datacenter and TPP 4,707 < 4,800, although PD 7.74 > 5.92.
         assert_eq!(
             class("rtx-4090d", "oct-2023").reason,
             "not a datacenter part and TPP 4,707 < 4,800 (0.98×): Note 2 to 3A090 (not a datacenter part below TPP 4,800)"
         );
         // A100: a.1 and, by a hair, a.2 (csv: "a.1 TPP>=4800; also PD 6.04>=5.92").
-        assert_eq!(class("a100-sxm-80gb", "oct-2023").reason, "TPP 4,992 ≥ 4,800 (1.04×); also PD 6.04 ≥ 5.92 (1.02×): 3A090.a");
+        assert_eq!(
+            class("a100-sxm-80gb", "oct-2023").reason,
+            "TPP 4,992 ≥ 4,800 (1.04×); also PD 6.04 ≥ 5.92 (1.02×): 3A090.a"
+        );
     }
 
     #[test]
     fn jan_2026_splits_3a090a_by_review_policy() {
         // 91 FR 1684: TPP < 21,000 and DRAM < 6,500 GB/s ("such as the H200") → case-by-case.
-        for gpu in ["a100-sxm-80gb", "a800-sxm-80gb", "h100-sxm-80gb", "h800-sxm-80gb", "h200-sxm-141gb", "mi300x"] {
+        for gpu in [
+            "a100-sxm-80gb",
+            "a800-sxm-80gb",
+            "h100-sxm-80gb",
+            "h800-sxm-80gb",
+            "h200-sxm-141gb",
+            "mi300x",
+        ] {
             let k = class(gpu, "jan-2026");
             assert_eq!(k.status, C, "{gpu}");
-            assert_eq!(k.tier.as_deref(), Some("3A090.a, case-by-case review"), "{gpu}: {}", k.reason);
+            assert_eq!(
+                k.tier.as_deref(),
+                Some("3A090.a, case-by-case review"),
+                "{gpu}: {}",
+                k.reason
+            );
         }
-        assert!(class("h200-sxm-141gb", "jan-2026").reason.contains("memory bandwidth 4.80 TB/s < 6.5 (0.74×)"));
+        assert!(class("h200-sxm-141gb", "jan-2026")
+            .reason
+            .contains("memory bandwidth 4.80 TB/s < 6.5 (0.74×)"));
+        // gpus.md §3: MI300X TPP 20,919, just under 21,000: the margin must not round to 1.00×.
+        assert!(class("mi300x", "jan-2026")
+            .reason
+            .contains("TPP 20,919 < 21,000 (0.996×)"));
         // gpus.md §2: "Blackwell (B200/GB200) exceeds both limits".
         for gpu in ["b200", "gb200"] {
             let k = class(gpu, "jan-2026");
-            assert_eq!((k.status, k.tier.as_deref()), (C, Some("3A090.a, presumption of denial")), "{gpu}");
+            assert_eq!(
+                (k.status, k.tier.as_deref()),
+                (C, Some("3A090.a, presumption of denial")),
+                "{gpu}"
+            );
         }
         // The H20 keeps its Apr-2025 licence requirement.
         assert_eq!(class("h20", "jan-2026").status, L);
@@ -551,6 +645,15 @@ mod tests {
             k.reason,
             "TPP 4,400 < 4,800 (0.92×); PD unknown (die area not published), so 3A090.a and \
              3A090.b (License Exception NAC) cannot be ruled out: outside 3A090 on the known figures"
+        );
+        // A refinement is not listed beside its open base tier.
+        let k = class("tpu-v4", "jan-2026");
+        assert!(!k.reason.contains("case-by-case"), "{}", k.reason);
+        assert!(
+            k.reason
+                .contains("so 3A090.a, 3A090.b (License Exception NAC) and H20-class"),
+            "{}",
+            k.reason
         );
         // A chip with an unknown earlier tier but a later match says so too.
         let c = Catalog::builtin();
@@ -586,8 +689,14 @@ mod tests {
         let c = Catalog::builtin();
         // gpus.md conventions: PCIe-only cards list the PCIe Gen4 x16 figure (64) as the link.
         assert_eq!(io_bidir_gb_per_s(c.gpu("rtx-4090").unwrap()), Some(64.0));
-        assert_eq!(io_bidir_gb_per_s(c.gpu("h800-sxm-80gb").unwrap()), Some(528.0));
-        assert_eq!(io_bidir_gb_per_s(c.gpu("a100-sxm-80gb").unwrap()), Some(664.0));
+        assert_eq!(
+            io_bidir_gb_per_s(c.gpu("h800-sxm-80gb").unwrap()),
+            Some(528.0)
+        );
+        assert_eq!(
+            io_bidir_gb_per_s(c.gpu("a100-sxm-80gb").unwrap()),
+            Some(664.0)
+        );
         assert_eq!(io_bidir_gb_per_s(c.gpu("tpu-v4").unwrap()), None);
         // gpus.csv: RTX 4090 and L40S "not controlled" under Oct 2022 despite TPP ≥ 4,800.
         assert_eq!(class("rtx-4090", "oct-2022").status, X);
@@ -619,7 +728,13 @@ mod tests {
         for r in builtin_rules() {
             for g in c.gpus.values() {
                 let k = classify(g, &r);
-                assert!(!k.reason.is_empty() && !k.reason.starts_with(':'), "{} {}: {}", g.id, r.id, k.reason);
+                assert!(
+                    !k.reason.is_empty() && !k.reason.starts_with(':'),
+                    "{} {}: {}",
+                    g.id,
+                    r.id,
+                    k.reason
+                );
                 if k.tier.is_none() {
                     assert_eq!(k.status, X, "{} {}", g.id, r.id);
                 }

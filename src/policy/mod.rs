@@ -1,7 +1,7 @@
 //! Export-control policy: which chips a rule restricts, and why.
 //!
-//! - [`tpp`]: total processing performance (TPP) and performance density (PD), as defined
-//!   in the Technical Notes to ECCN 3A090 (88 FR 73458).
+//! - [`tpp`](mod@tpp): total processing performance (TPP) and performance density (PD), as
+//!   defined in the Technical Notes to ECCN 3A090 (88 FR 73458).
 //! - [`rules`]: rules as data (`src/catalog/rules.toml`, user files, custom thresholds).
 //! - [`classify`](mod@classify): a chip's status under a rule, with the reason.
 //!
@@ -13,7 +13,7 @@ pub mod tpp;
 
 pub use classify::{allowed, classify, io_bidir_gb_per_s, Classification};
 pub use rules::{
-    builtin_rule, builtin_rules, find_rule, load_rules_file, parse_rules, Branch, Clause, Condition, Metric, Rule, Status,
-    Tier, RULES_TOML,
+    builtin_rule, builtin_rules, find_rule, load_rules_file, parse_rules, Branch, Clause,
+    Condition, Metric, Rule, Status, Tier, RULES_TOML,
 };
 pub use tpp::{performance_density, tpp};

@@ -165,8 +165,12 @@ impl fmt::Display for Condition {
     /// The condition in words: `TPP ≥ 4,800`, `I/O ≥ 600 GB/s`, `not a datacenter part`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Condition::AtLeast(m, t) => write!(f, "{} ≥ {}{}", m.name(), m.threshold_text(t), m.unit()),
-            Condition::Below(m, t) => write!(f, "{} < {}{}", m.name(), m.threshold_text(t), m.unit()),
+            Condition::AtLeast(m, t) => {
+                write!(f, "{} ≥ {}{}", m.name(), m.threshold_text(t), m.unit())
+            }
+            Condition::Below(m, t) => {
+                write!(f, "{} < {}{}", m.name(), m.threshold_text(t), m.unit())
+            }
             Condition::Datacenter(true) => f.write_str("a datacenter part"),
             Condition::Datacenter(false) => f.write_str("not a datacenter part"),
         }
@@ -192,6 +196,8 @@ pub struct Tier {
     pub status: Status,
     /// Which paragraph of the rule (`3A090.a`); unique within a rule.
     pub label: String,
+    /// The label of the inherited tier this one refines (its clauses come first in `clauses`).
+    pub refines: Option<String>,
     /// Clauses that must all hold; none means the tier always holds.
     pub clauses: Vec<Clause>,
 }
@@ -335,6 +341,7 @@ impl Rule {
             tiers: vec![Tier {
                 status: Status::Controlled,
                 label: "custom thresholds".into(),
+                refines: None,
                 clauses: vec![Clause::AnyOf(branches)],
             }],
         })
@@ -348,7 +355,10 @@ impl Rule {
 pub fn builtin_rules() -> Vec<Rule> {
     static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
     RULES
-        .get_or_init(|| parse_rules(RULES_TOML, "<built-in rules.toml>", &[]).expect("built-in rules.toml is valid"))
+        .get_or_init(|| {
+            parse_rules(RULES_TOML, "<built-in rules.toml>", &[])
+                .expect("built-in rules.toml is valid")
+        })
         .clone()
 }
 
@@ -364,10 +374,14 @@ pub fn find_rule<'a>(rules: &'a [Rule], id: &str) -> Result<&'a Rule, InputError
         return Ok(r);
     }
     let e = InputError::new(format!("unknown rule `{id}`"));
-    Err(match did_you_mean(&lower, rules.iter().map(|r| r.id.as_str())) {
-        Some(s) => e.with_hint(format!("did you mean `{s}`? `trainsim catalog rules` lists them all")),
-        None => e.with_hint("`trainsim catalog rules` lists the known rules"),
-    })
+    Err(
+        match did_you_mean(&lower, rules.iter().map(|r| r.id.as_str())) {
+            Some(s) => e.with_hint(format!(
+                "did you mean `{s}`? `trainsim catalog rules` lists them all"
+            )),
+            None => e.with_hint("`trainsim catalog rules` lists the known rules"),
+        },
+    )
 }
 
 /// Load a user rule file (same format as `rules.toml`); its rules may extend `known` ones.
@@ -400,7 +414,11 @@ pub fn parse_rules(src: &str, file: &str, known: &[Rule]) -> Result<Vec<Rule>, I
     }
     let mut rules: Vec<Rule> = ctx.done.into_values().collect();
     rules.sort_by(|a, b| {
-        (a.effective.is_none(), &a.effective, &a.id).cmp(&(b.effective.is_none(), &b.effective, &b.id))
+        (a.effective.is_none(), &a.effective, &a.id).cmp(&(
+            b.effective.is_none(),
+            &b.effective,
+            &b.id,
+        ))
     });
     Ok(rules)
 }
@@ -535,7 +553,14 @@ struct Resolver<'a> {
 
 impl Resolver<'_> {
     /// An error at `key` of rule `id` (`tier`: index of its `[[id.tiers]]` entry).
-    fn fail(&self, id: &str, tier: Option<usize>, key: &str, message: String, hint: &str) -> InputError {
+    fn fail(
+        &self,
+        id: &str,
+        tier: Option<usize>,
+        key: &str,
+        message: String,
+        hint: &str,
+    ) -> InputError {
         let (path, at) = match tier {
             Some(i) => (
                 format!("{id}.tiers[{i}].{key}"),
@@ -570,10 +595,9 @@ impl Resolver<'_> {
         let Some(raw) = self.raw.get(id) else {
             return Ok(());
         };
-        if !id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' || c == '_')
-        {
+        if !id.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.' || c == '_'
+        }) {
             return Err(self.fail(
                 id,
                 None,
@@ -593,7 +617,13 @@ impl Resolver<'_> {
         }
         for (key, text) in [("name", &raw.name), ("source", &raw.source)] {
             if text.trim().is_empty() {
-                return Err(self.fail(id, None, key, "is empty".into(), "say what the rule is and cite where it comes from"));
+                return Err(self.fail(
+                    id,
+                    None,
+                    key,
+                    "is empty".into(),
+                    "say what the rule is and cite where it comes from",
+                ));
             }
         }
         if let Some(d) = &raw.effective {
@@ -618,20 +648,42 @@ impl Resolver<'_> {
                 } else if let Some(r) = self.known.iter().find(|r| &r.id == p) {
                     Some(r.clone())
                 } else {
-                    let ids = self.raw.keys().map(String::as_str).chain(self.known.iter().map(|r| r.id.as_str()));
+                    let ids = self
+                        .raw
+                        .keys()
+                        .map(String::as_str)
+                        .chain(self.known.iter().map(|r| r.id.as_str()));
                     let hint = match did_you_mean(p, ids) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None => "name a built-in rule (`trainsim catalog rules`) or one in this file".into(),
+                        None => {
+                            "name a built-in rule (`trainsim catalog rules`) or one in this file"
+                                .into()
+                        }
                     };
-                    return Err(self.fail(id, None, "extends", format!("unknown rule `{p}`"), &hint));
+                    return Err(self.fail(
+                        id,
+                        None,
+                        "extends",
+                        format!("unknown rule `{p}`"),
+                        &hint,
+                    ));
                 }
             }
         };
-        let inherited: Vec<String> = parent.iter().flat_map(|p| p.tiers.iter().map(|t| t.label.clone())).collect();
+        let inherited: Vec<String> = parent
+            .iter()
+            .flat_map(|p| p.tiers.iter().map(|t| t.label.clone()))
+            .collect();
         let mut tiers: Vec<Tier> = parent.as_ref().map(|p| p.tiers.clone()).unwrap_or_default();
         for (i, rt) in raw.tiers.iter().enumerate() {
             if rt.label.trim().is_empty() {
-                return Err(self.fail(id, Some(i), "label", "is empty".into(), "name the paragraph of the rule, e.g. \"3A090.a\""));
+                return Err(self.fail(
+                    id,
+                    Some(i),
+                    "label",
+                    "is empty".into(),
+                    "name the paragraph of the rule, e.g. \"3A090.a\"",
+                ));
             }
             let mut clauses: Vec<Clause> = rt
                 .own_conditions()
@@ -658,13 +710,20 @@ impl Resolver<'_> {
                     branches.push(b);
                 }
                 if branches.is_empty() {
-                    return Err(self.fail(id, Some(i), "any_of", "is empty: no chip can match".into(), "list conditions or leave `any_of` out"));
+                    return Err(self.fail(
+                        id,
+                        Some(i),
+                        "any_of",
+                        "is empty: no chip can match".into(),
+                        "list conditions or leave `any_of` out",
+                    ));
                 }
                 clauses.push(Clause::AnyOf(branches));
             }
             let tier = Tier {
                 status: rt.status,
                 label: rt.label.trim().to_string(),
+                refines: rt.refines.clone(),
                 clauses,
             };
             if tiers.iter().any(|t| t.label == tier.label) {
@@ -672,7 +731,10 @@ impl Resolver<'_> {
                     id,
                     Some(i),
                     "label",
-                    format!("`{}` is already the label of another tier of this rule", tier.label),
+                    format!(
+                        "`{}` is already the label of another tier of this rule",
+                        tier.label
+                    ),
                     "labels name the paragraph of the rule and are unique within it",
                 ));
             }
@@ -686,18 +748,33 @@ impl Resolver<'_> {
                         .flatten();
                     let Some(pos) = pos else {
                         let hint = if parent.is_none() {
-                            "`refines` needs `extends`: it names a tier of the extended rule".to_string()
+                            "`refines` needs `extends`: it names a tier of the extended rule"
+                                .to_string()
                         } else {
                             match did_you_mean(target, inherited.iter().map(String::as_str)) {
                                 Some(s) => format!("did you mean `{s}`?"),
-                                None => format!("the inherited tiers are: {}", inherited.join(", ")),
+                                None => {
+                                    format!("the inherited tiers are: {}", inherited.join(", "))
+                                }
                             }
                         };
-                        return Err(self.fail(id, Some(i), "refines", format!("no inherited tier `{target}`"), &hint));
+                        return Err(self.fail(
+                            id,
+                            Some(i),
+                            "refines",
+                            format!("no inherited tier `{target}`"),
+                            &hint,
+                        ));
                     };
                     let mut all = tiers[pos].clauses.clone();
                     all.extend(tier.clauses);
-                    tiers.insert(pos, Tier { clauses: all, ..tier });
+                    tiers.insert(
+                        pos,
+                        Tier {
+                            clauses: all,
+                            ..tier
+                        },
+                    );
                 }
             }
         }
@@ -729,7 +806,11 @@ fn is_date(s: &str) -> bool {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let num = |r: std::ops::Range<usize>| s.get(r).filter(|p| p.bytes().all(|c| c.is_ascii_digit())).and_then(|p| p.parse::<u32>().ok());
+    let num = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .filter(|p| p.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+    };
     matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
 }
 
@@ -744,7 +825,14 @@ fn header(line: &str) -> Option<(String, bool)> {
     } else {
         return None;
     };
-    Some((inner.split('.').map(|p| p.trim().trim_matches('"')).collect::<Vec<_>>().join("."), array))
+    Some((
+        inner
+            .split('.')
+            .map(|p| p.trim().trim_matches('"'))
+            .collect::<Vec<_>>()
+            .join("."),
+        array,
+    ))
 }
 
 /// The location of `key` inside entry `index` of `[[rule.tiers]]`, or of that header.
@@ -760,7 +848,10 @@ fn tier_key_location(src: &str, rule: &str, index: usize, key: &str) -> Option<L
             }
             if array && name == want {
                 if seen == index {
-                    header_at = Some(Location::of_offset(src, offset + line.find('[').unwrap_or(0)));
+                    header_at = Some(Location::of_offset(
+                        src,
+                        offset + line.find('[').unwrap_or(0),
+                    ));
                 }
                 seen += 1;
             }
@@ -768,7 +859,10 @@ fn tier_key_location(src: &str, rule: &str, index: usize, key: &str) -> Option<L
             let trimmed = line.trim_start();
             if let Some(rest) = trimmed.strip_prefix(key) {
                 if rest.trim_start().starts_with('=') {
-                    return Some(Location::of_offset(src, offset + (line.len() - trimmed.len())));
+                    return Some(Location::of_offset(
+                        src,
+                        offset + (line.len() - trimmed.len()),
+                    ));
                 }
             }
         }
@@ -796,7 +890,10 @@ fn key_at(src: &str, offset: usize) -> Option<String> {
         }
     }
     let key = if header(line).is_none() {
-        line.split('=').next().map(|k| k.trim().trim_matches('"').to_string()).filter(|k| !k.is_empty() && !k.contains(['{', '}', '[', ']', ',']))
+        line.split('=')
+            .next()
+            .map(|k| k.trim().trim_matches('"').to_string())
+            .filter(|k| !k.is_empty() && !k.contains(['{', '}', '[', ']', ',']))
     } else {
         None
     };
@@ -846,7 +943,11 @@ mod tests {
             assert!(!r.tiers.is_empty(), "{}", r.id);
         }
         // Every Federal Register rule cites its FR page.
-        for (id, fr) in [("oct-2022", "87 FR 62186"), ("oct-2023", "88 FR 73458"), ("jan-2026", "91 FR 1684")] {
+        for (id, fr) in [
+            ("oct-2022", "87 FR 62186"),
+            ("oct-2023", "88 FR 73458"),
+            ("jan-2026", "91 FR 1684"),
+        ] {
             assert!(rule(&rules, id).source.contains(fr), "{id}");
         }
     }
@@ -854,11 +955,20 @@ mod tests {
     #[test]
     fn extends_appends_and_refines_splits_the_inherited_tier() {
         let rules = builtin_rules();
-        let labels = |id: &str| -> Vec<String> { rule(&rules, id).tiers.iter().map(|t| t.label.clone()).collect() };
+        let labels = |id: &str| -> Vec<String> {
+            rule(&rules, id)
+                .tiers
+                .iter()
+                .map(|t| t.label.clone())
+                .collect()
+        };
         let oct23 = labels("oct-2023");
         let apr25 = labels("apr-2025");
         assert_eq!(apr25[..oct23.len()], oct23[..]);
-        assert_eq!(apr25.last().unwrap(), "H20-class licence requirement (Apr 2025 letters)");
+        assert_eq!(
+            apr25.last().unwrap(),
+            "H20-class licence requirement (Apr 2025 letters)"
+        );
         let jan26 = labels("jan-2026");
         let a = jan26.iter().position(|l| l == "3A090.a").unwrap();
         assert_eq!(jan26[a - 2], "3A090.a, presumption of denial");
@@ -874,20 +984,35 @@ mod tests {
     fn tiers_read_as_text() {
         let rules = builtin_rules();
         let t = &rule(&rules, "oct-2023").tiers;
-        assert_eq!(t[1].conditions_text(), "TPP ≥ 4,800 or (TPP ≥ 1,600 and PD ≥ 5.92)");
+        assert_eq!(
+            t[1].conditions_text(),
+            "TPP ≥ 4,800 or (TPP ≥ 1,600 and PD ≥ 5.92)"
+        );
         assert_eq!(
             t[2].conditions_text(),
             "(2,400 ≤ TPP < 4,800 and 1.6 ≤ PD < 5.92) or (TPP ≥ 1,600 and 3.2 ≤ PD < 5.92)"
         );
-        assert_eq!(t[0].conditions_text(), "not a datacenter part and TPP < 4,800");
-        assert_eq!(rule(&rules, "oct-2022").tiers[0].conditions_text(), "TPP ≥ 4,800 and I/O ≥ 600 GB/s");
+        assert_eq!(
+            t[0].conditions_text(),
+            "not a datacenter part and TPP < 4,800"
+        );
+        assert_eq!(
+            rule(&rules, "oct-2022").tiers[0].conditions_text(),
+            "TPP ≥ 4,800 and I/O ≥ 600 GB/s"
+        );
     }
 
     #[test]
     fn unknown_ids_get_a_suggestion() {
         let e = builtin_rule("oct2023").unwrap_err();
         assert!(e.to_string().contains("unknown rule `oct2023`"), "{e}");
-        assert!(e.hint.as_deref().unwrap_or("").contains("did you mean `oct-2023`?"), "{e}");
+        assert!(
+            e.hint
+                .as_deref()
+                .unwrap_or("")
+                .contains("did you mean `oct-2023`?"),
+            "{e}"
+        );
         assert_eq!(builtin_rule("OCT-2023").unwrap().id, "oct-2023");
     }
 
@@ -908,12 +1033,17 @@ tpp = { min = 1000 }
         let rules = parse_rules(GOOD, "mine.toml", &builtin_rules()).unwrap();
         assert_eq!(rules.len(), 1);
         let r = &rules[0];
-        assert_eq!(r.tiers.len(), rule(&builtin_rules(), "oct-2023").tiers.len() + 1);
+        assert_eq!(
+            r.tiers.len(),
+            rule(&builtin_rules(), "oct-2023").tiers.len() + 1
+        );
         assert_eq!(r.otherwise, "outside 3A090");
     }
 
     fn error_of(src: &str) -> String {
-        parse_rules(src, "mine.toml", &builtin_rules()).unwrap_err().to_string()
+        parse_rules(src, "mine.toml", &builtin_rules())
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -921,21 +1051,51 @@ tpp = { min = 1000 }
         // An unknown key inside the first tier (line 9).
         let e = error_of(&GOOD.replace("tpp = { min = 1000 }", "tpp = { mn = 1000 }"));
         assert!(e.starts_with("mine.toml:10:"), "{e}");
-        assert!(e.contains("`my-rule.tiers[0].tpp`") && e.contains("unknown field `mn`"), "{e}");
+        assert!(
+            e.contains("`my-rule.tiers[0].tpp`") && e.contains("unknown field `mn`"),
+            "{e}"
+        );
         let e = error_of(&GOOD.replace("tpp = { min = 1000 }", "tops = { min = 1000 }"));
-        assert!(e.starts_with("mine.toml:10:1: `my-rule.tiers[0].tops`: unknown field"), "{e}");
+        assert!(
+            e.starts_with("mine.toml:10:1: `my-rule.tiers[0].tops`: unknown field"),
+            "{e}"
+        );
         // An empty range.
         let e = error_of(&GOOD.replace("{ min = 1000 }", "{ min = 1000, below = 900 }"));
-        assert!(e.starts_with("mine.toml:10:1: `my-rule.tiers[0].tpp`: `min` 1000 is not below"), "{e}");
+        assert!(
+            e.starts_with("mine.toml:10:1: `my-rule.tiers[0].tpp`: `min` 1000 is not below"),
+            "{e}"
+        );
         // A negative threshold inside any_of.
-        let e = error_of(&GOOD.replace("tpp = { min = 1000 }", "any_of = [{ hbm_tb_per_s = { min = -4 } }]"));
-        assert!(e.starts_with("mine.toml:10:1: `my-rule.tiers[0].any_of[0].hbm_tb_per_s.min`: must be a positive"), "{e}");
+        let e = error_of(&GOOD.replace(
+            "tpp = { min = 1000 }",
+            "any_of = [{ hbm_tb_per_s = { min = -4 } }]",
+        ));
+        assert!(
+            e.starts_with(
+                "mine.toml:10:1: `my-rule.tiers[0].any_of[0].hbm_tb_per_s.min`: must be a positive"
+            ),
+            "{e}"
+        );
         // A bad status: the parser's own message and position.
         let e = error_of(&GOOD.replace("\"controlled\"", "\"banned\""));
-        assert!(e.starts_with("mine.toml:8:10: `my-rule.tiers[0].status`:"), "{e}");
+        assert!(
+            e.starts_with("mine.toml:8:10: `my-rule.tiers[0].status`:"),
+            "{e}"
+        );
+        // A missing key names the table it is missing from.
+        let e = error_of(&GOOD.replace("label = \"tight\"\n", ""));
+        assert!(
+            e.contains("`my-rule.tiers[0]`") && e.contains("missing field `label`"),
+            "{e}"
+        );
         // A typo in extends, a bad date, a reused built-in id.
         let e = error_of(&GOOD.replace("\"oct-2023\"", "\"oct-2032\""));
-        assert!(e.starts_with("mine.toml:5:1: `my-rule.extends`: unknown rule `oct-2032`") && e.contains("did you mean"), "{e}");
+        assert!(
+            e.starts_with("mine.toml:5:1: `my-rule.extends`: unknown rule `oct-2032`")
+                && e.contains("did you mean"),
+            "{e}"
+        );
         let e = error_of(&GOOD.replace("2027-01-01", "Jan 2027"));
         assert!(e.starts_with("mine.toml:3:1: `my-rule.effective`"), "{e}");
         let e = error_of(&GOOD.replace("my-rule", "oct-2023"));
@@ -944,8 +1104,16 @@ tpp = { min = 1000 }
 
     #[test]
     fn refines_and_extends_are_checked() {
-        let e = error_of(&GOOD.replace("label = \"tight\"", "label = \"tight\"\nrefines = \"3A090.c\""));
-        assert!(e.starts_with("mine.toml:10:1: `my-rule.tiers[0].refines`: no inherited tier `3A090.c`"), "{e}");
+        let e = error_of(&GOOD.replace(
+            "label = \"tight\"",
+            "label = \"tight\"\nrefines = \"3A090.c\"",
+        ));
+        assert!(
+            e.starts_with(
+                "mine.toml:10:1: `my-rule.tiers[0].refines`: no inherited tier `3A090.c`"
+            ),
+            "{e}"
+        );
         let e = error_of(&GOOD.replace("label = \"tight\"", "label = \"3A090.a\""));
         assert!(e.contains("already the label"), "{e}");
         let looped = "[x]\nname = \"x\"\nsource = \"s\"\nextends = \"y\"\n[y]\nname = \"y\"\nsource = \"s\"\nextends = \"x\"\n";
@@ -957,7 +1125,10 @@ tpp = { min = 1000 }
     fn custom_rules_take_any_threshold() {
         let r = Rule::custom("what-if", Some(1600.0), None, Some(900.0), None).unwrap();
         assert_eq!(r.tiers.len(), 1);
-        assert_eq!(r.tiers[0].conditions_text(), "TPP ≥ 1,600 or interconnect ≥ 900 GB/s");
+        assert_eq!(
+            r.tiers[0].conditions_text(),
+            "TPP ≥ 1,600 or interconnect ≥ 900 GB/s"
+        );
         assert!(Rule::custom("none", None, None, None, None).is_err());
         let e = Rule::custom("bad", Some(f64::NAN), None, None, None).unwrap_err();
         assert!(e.message.contains("`tpp_min`"), "{e}");
