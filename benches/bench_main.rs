@@ -1,6 +1,7 @@
 //! Benchmarks (divan). Run all: `cargo bench --bench bench_main`; one topic:
 //! `cargo bench --bench bench_main -- search`.
 
+mod montecarlo;
 mod search;
 
 fn main() {

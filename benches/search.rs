@@ -36,7 +36,8 @@ fn gpt3_175b_1024_a100_whole_space(b: Bencher) {
     let q = gpt3_question();
     let n = plan_search(&q, 10).plans_considered;
     eprintln!("plans considered per search: {n}");
-    b.counter(divan::counter::ItemsCount::new(n as usize)).bench(|| plan_search(divan::black_box(&q), 10));
+    b.counter(divan::counter::ItemsCount::new(n as usize))
+        .bench(|| plan_search(divan::black_box(&q), 10));
 }
 
 /// One step-time evaluation of a fixed plan.

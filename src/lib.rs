@@ -17,15 +17,22 @@
 //! - [`cost`]: energy, facility power, rental and ownership cost.
 //! - [`estimate`]: one question to one answer.
 //! - [`validate`]: predictions for the published runs.
+//! - [`scenario`]: scenario files (TOML) → validated sweep points with uncertain inputs.
+//! - [`montecarlo`]: seeded trials over the top-K plans of a point, summaries, tornado.
+//! - [`run`]: the batch runner: work units, rayon, shards, CSV outputs, merge.
 #![warn(missing_docs)]
 
 pub mod catalog;
 pub mod cost;
 pub mod error;
 pub mod estimate;
+pub mod fleet;
+pub mod montecarlo;
 pub mod parallel;
 pub mod perf;
 pub mod policy;
 pub mod report;
+pub mod run;
+pub mod scenario;
 pub mod validate;
 pub mod workload;

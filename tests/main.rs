@@ -2,3 +2,5 @@
 //! validation, scenarios and policy, each in its own module.
 
 mod cli;
+mod policy;
+mod scenario;

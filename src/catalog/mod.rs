@@ -278,7 +278,11 @@ mod tests {
     fn ids_in_file_order(src: &str) -> Vec<String> {
         src.lines()
             .filter(|l| l.starts_with('[') && !l.starts_with("[["))
-            .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim_matches('"').to_string())
+            .map(|l| {
+                l.trim_matches(|c| c == '[' || c == ']')
+                    .trim_matches('"')
+                    .to_string()
+            })
             .filter(|id| !id.contains("\".") && !id.ends_with(".moe"))
             .collect()
     }
@@ -308,7 +312,11 @@ mod tests {
             assert!(g.hbm_tb_per_s > 0.0 && g.bf16_dense_tflops > 0.0);
         }
         for m in c.models.values() {
-            assert!(m.source.as_deref().is_some_and(|s| s.len() > 10), "{} has no source", m.id);
+            assert!(
+                m.source.as_deref().is_some_and(|s| s.len() > 10),
+                "{} has no source",
+                m.id
+            );
         }
     }
 
@@ -316,15 +324,37 @@ mod tests {
     fn design_ids_and_aliases_resolve() {
         let c = Catalog::builtin();
         for id in [
-            "a100-sxm-40gb", "a100-sxm-80gb", "a800-sxm-80gb", "h100-sxm-80gb", "h800-sxm-80gb", "h20", "h200-sxm-141gb", "b200",
-            "v100-sxm2-32gb", "ascend-910b", "ascend-910c", "mi300x", "a100", "h100", "h800",
+            "a100-sxm-40gb",
+            "a100-sxm-80gb",
+            "a800-sxm-80gb",
+            "h100-sxm-80gb",
+            "h800-sxm-80gb",
+            "h20",
+            "h200-sxm-141gb",
+            "b200",
+            "v100-sxm2-32gb",
+            "ascend-910b",
+            "ascend-910c",
+            "mi300x",
+            "a100",
+            "h100",
+            "h800",
         ] {
             assert!(c.gpu(id).is_ok(), "{id}");
         }
         assert_eq!(c.gpu("H100").unwrap().id, "h100-sxm-80gb");
         for id in [
-            "gpt3-175b", "llama2-7b", "llama2-70b", "llama3.1-8b", "llama3.1-70b", "llama3.1-405b", "deepseek-v3", "hunyuan-large",
-            "qwen2.5-72b", "mixtral-8x22b", "megatron-1t",
+            "gpt3-175b",
+            "llama2-7b",
+            "llama2-70b",
+            "llama3.1-8b",
+            "llama3.1-70b",
+            "llama3.1-405b",
+            "deepseek-v3",
+            "hunyuan-large",
+            "qwen2.5-72b",
+            "mixtral-8x22b",
+            "megatron-1t",
         ] {
             assert!(c.model(id).is_ok(), "{id}");
         }
@@ -349,23 +379,41 @@ mod tests {
         let e = add(&GOOD.replace("vendor", "vendr")).unwrap_err();
         let msg = e.to_string();
         assert!(msg.starts_with("mine.toml:3:1: "), "{msg}");
-        assert!(msg.contains("unknown field `vendr`") && msg.contains("hint:"), "{msg}");
+        assert!(
+            msg.contains("unknown field `vendr`") && msg.contains("hint:"),
+            "{msg}"
+        );
 
-        let e = add(&GOOD.replace("hbm_gib = 64.0", "hbm_gib = \"64\"")).unwrap_err().to_string();
-        assert!(e.starts_with("mine.toml:5:") && e.contains("invalid type") && e.contains("hint:"), "{e}");
+        let e = add(&GOOD.replace("hbm_gib = 64.0", "hbm_gib = \"64\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("mine.toml:5:") && e.contains("invalid type") && e.contains("hint:"),
+            "{e}"
+        );
 
-        let e = add(&GOOD.replace("hbm_tb_per_s = 2.0", "hbm_tb_per_s = -2.0")).unwrap_err().to_string();
+        let e = add(&GOOD.replace("hbm_tb_per_s = 2.0", "hbm_tb_per_s = -2.0"))
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             e,
             "mine.toml:6:1: `my-gpu.hbm_tb_per_s`: must be a positive number, got -2\n  hint: physical figures are positive; \
              leave a key out when it is not published"
         );
 
-        let e = add(&GOOD.replace("[my-gpu]", "[h100-sxm-80gb]")).unwrap_err().to_string();
-        assert!(e.starts_with("mine.toml:1:1: `h100-sxm-80gb`: `h100-sxm-80gb` is already the id"), "{e}");
+        let e = add(&GOOD.replace("[my-gpu]", "[h100-sxm-80gb]"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("mine.toml:1:1: `h100-sxm-80gb`: `h100-sxm-80gb` is already the id"),
+            "{e}"
+        );
 
         let e = add(&format!("{GOOD}{GOOD}")).unwrap_err().to_string();
-        assert!(e.contains("duplicate key") && e.starts_with("mine.toml:10:"), "{e}");
+        assert!(
+            e.contains("duplicate key") && e.starts_with("mine.toml:10:"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -138,32 +138,83 @@ fn describe(e: &Estimate) -> String {
     let rows: Vec<(&str, String)> = vec![
         ("model", e.model.clone()),
         ("fleet", format!("{} × {} ({} idle)", e.gpus, e.gpu, idle)),
-        ("tokens", format!("{:.3e} ({} per step, {} steps)", e.tokens, grouped(e.global_batch_tokens), grouped(e.steps))),
+        (
+            "tokens",
+            format!(
+                "{:.3e} ({} per step, {} steps)",
+                e.tokens,
+                grouped(e.global_batch_tokens),
+                grouped(e.steps)
+            ),
+        ),
         (
             "plan",
             format!(
                 "TP{} PP{} DP{} EP{} CP{} mb{} v{} recompute={} ZeRO-{}",
-                e.plan.tp, e.plan.pp, e.plan.dp, e.plan.ep, e.plan.cp, e.plan.micro_batch, e.plan.interleave, e.plan.recompute, e.plan.zero_stage
+                e.plan.tp,
+                e.plan.pp,
+                e.plan.dp,
+                e.plan.ep,
+                e.plan.cp,
+                e.plan.micro_batch,
+                e.plan.interleave,
+                e.plan.recompute,
+                e.plan.zero_stage
             ),
         ),
         ("train_days", format!("{:.1}", e.train_days)),
         ("gpu_hours", grouped(e.gpu_hours)),
-        ("cost_usd", e.cost_usd.map_or_else(|| format!("n/a ({})", e.cost_note.clone().unwrap_or_default()), grouped)),
-        ("usd_per_gpu_hour", e.usd_per_gpu_hour.map_or("n/a".into(), |x| format!("{x:.2}"))),
-        ("capex_usd", e.capex_usd.map_or("n/a (no purchase price)".into(), grouped)),
-        ("energy_mwh", e.energy_mwh.map_or("n/a".into(), |x| format!("{x:.0}"))),
-        ("facility_power_mw", e.facility_power_mw.map_or("n/a".into(), |x| format!("{x:.2}"))),
-        ("mfu", format!("{:.3} (of the {} peak)", e.mfu, e.precision.as_str())),
+        (
+            "cost_usd",
+            e.cost_usd.map_or_else(
+                || format!("n/a ({})", e.cost_note.clone().unwrap_or_default()),
+                grouped,
+            ),
+        ),
+        (
+            "usd_per_gpu_hour",
+            e.usd_per_gpu_hour
+                .map_or("n/a".into(), |x| format!("{x:.2}")),
+        ),
+        (
+            "capex_usd",
+            e.capex_usd
+                .map_or("n/a (no purchase price)".into(), grouped),
+        ),
+        (
+            "energy_mwh",
+            e.energy_mwh.map_or("n/a".into(), |x| format!("{x:.0}")),
+        ),
+        (
+            "facility_power_mw",
+            e.facility_power_mw
+                .map_or("n/a".into(), |x| format!("{x:.2}")),
+        ),
+        (
+            "mfu",
+            format!("{:.3} (of the {} peak)", e.mfu, e.precision.as_str()),
+        ),
         ("mfu_bf16", format!("{:.3}", e.mfu_bf16)),
         ("step_time_s", format!("{:.3}", e.step_time_s)),
         ("tokens_per_s", grouped(e.tokens_per_s)),
         ("memory_per_gpu_gib", format!("{:.1}", e.memory_per_gpu_gib)),
-        ("goodput", format!("{:.3} (job MTBF {:.2} h)", e.goodput, e.mtbf_h)),
-        ("expected_interruptions", format!("{:.0}", e.expected_interruptions)),
-        ("largest step component", format!("{name} ({:.0}% of the step)", 100.0 * s / e.step_time_s)),
+        (
+            "goodput",
+            format!("{:.3} (job MTBF {:.2} h)", e.goodput, e.mtbf_h),
+        ),
+        (
+            "expected_interruptions",
+            format!("{:.0}", e.expected_interruptions),
+        ),
+        (
+            "largest step component",
+            format!("{name} ({:.0}% of the step)", 100.0 * s / e.step_time_s),
+        ),
     ];
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    rows.iter().map(|(k, v)| format!("{k:<width$}  {v}\n")).collect()
+    rows.iter()
+        .map(|(k, v)| format!("{k:<width$}  {v}\n"))
+        .collect()
 }
 
 #[derive(Serialize)]

@@ -1,16 +1,192 @@
-//! `trainsim run` and `trainsim merge` (being built: issue 4).
+//! `trainsim run` and `trainsim merge`: load scenario files, run them (or one shard of
+//! them), print a short table per scenario on stdout and a progress bar on stderr.
+//!
+//! A scenario that fails to load is reported and skipped; the others still run, and the
+//! command exits 2 at the end. With no file, the built-in `scenarios/default.toml` runs.
 
+use std::collections::HashMap;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use trainsim::catalog::Catalog;
 use trainsim::error::InputError;
+use trainsim::report::{grouped, Table};
+use trainsim::run::{
+    merge as merge_shards, planned_trials, run_scenario, write_combined, Ran, RunOptions,
+    ScenarioOutcome, Shard,
+};
+use trainsim::scenario::{load, load_default, Overrides, Scenario};
 
 use crate::cli::{MergeArgs, RunArgs};
 
-/// Run scenario files.
-pub fn run(_c: &Catalog, _a: &RunArgs) -> anyhow::Result<()> {
-    Err(InputError::new("`run` is not built yet").into())
+/// Rows of the terminal table before it is cut short.
+const MAX_TABLE_ROWS: usize = 40;
+/// Runs with fewer trials finish in a moment and get no progress bar.
+const PROGRESS_MIN_TRIALS: u64 = 20_000;
+
+fn progress_bar(total: u64, label: &str) -> ProgressBar {
+    if total < PROGRESS_MIN_TRIALS {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} [{bar:30}] {human_pos}/{human_len} trials, {eta} left")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(label.to_string());
+    bar
 }
 
-/// Merge shard outputs.
-pub fn merge(_a: &MergeArgs) -> anyhow::Result<()> {
-    Err(InputError::new("`merge` is not built yet").into())
+/// The result table of one scenario.
+fn print_table(o: &ScenarioOutcome) {
+    println!(
+        "{}: {} point(s), {} trials → {}",
+        o.name,
+        o.points.len(),
+        grouped(o.trials as f64),
+        o.dir.display()
+    );
+    let mut t = Table::new([
+        "point",
+        "gpu",
+        "count",
+        "p50 days",
+        "p5–p95 days",
+        "p50 cost_usd",
+        "p50 mfu",
+        "plan (most chosen) or why infeasible",
+    ]);
+    for p in o.points.iter().take(MAX_TABLE_ROWS) {
+        let m = |i: usize| p.summary.as_ref().and_then(|s| s.metrics[i]);
+        let days = m(0);
+        t.row([
+            p.point.to_string(),
+            p.gpu.clone(),
+            p.gpus.to_string(),
+            days.map_or("-".into(), |d| format!("{:.1}", d.p50)),
+            days.map_or("-".into(), |d| format!("{:.1}–{:.1}", d.p5, d.p95)),
+            m(2).map_or("-".into(), |c| grouped(c.p50)),
+            m(4).map_or("-".into(), |x| format!("{:.3}", x.p50)),
+            match (&p.plan, &p.infeasible) {
+                (Some(plan), None) => plan.clone(),
+                (Some(plan), Some(why)) => format!("{plan}; {why}"),
+                (None, Some(why)) => why.clone(),
+                (None, None) => String::new(),
+            },
+        ]);
+    }
+    print!("{}", t.render());
+    if o.points.len() > MAX_TABLE_ROWS {
+        println!(
+            "… {} more points in {}",
+            o.points.len() - MAX_TABLE_ROWS,
+            o.dir.join("summary.csv").display()
+        );
+    }
+    println!();
+}
+
+/// `trainsim run`.
+pub fn run(c: &Catalog, a: &RunArgs) -> anyhow::Result<()> {
+    let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
+    let overrides = Overrides {
+        trials: a.trials,
+        seed: a.seed,
+    };
+    let files: Vec<Option<&std::path::PathBuf>> = if a.scenarios.is_empty() {
+        vec![None]
+    } else {
+        a.scenarios.iter().map(Some).collect()
+    };
+    let batch = files.len();
+    let mut failures: Vec<InputError> = Vec::new();
+    let mut outcomes = Vec::new();
+    let mut names: HashMap<String, String> = HashMap::new();
+    let report = |e: InputError, failures: &mut Vec<InputError>| {
+        if batch > 1 {
+            eprintln!("Error: {e}");
+        }
+        failures.push(e);
+    };
+    for (i, f) in files.iter().enumerate() {
+        let loaded: Result<Scenario, InputError> = match f {
+            None => load_default(c, &overrides),
+            Some(p) => load(p, c, &overrides),
+        };
+        let s = match loaded {
+            Ok(s) => s,
+            Err(e) => {
+                report(e, &mut failures);
+                continue;
+            }
+        };
+        if let Some(other) = names.insert(s.name.clone(), s.file.clone()) {
+            report(
+                InputError::new(format!(
+                    "scenario name `{}` is also used by {other}",
+                    s.name
+                ))
+                .in_file(&s.file)
+                .at_key("name")
+                .with_hint(
+                    "give each scenario of a batch its own name: it names the output folder",
+                ),
+                &mut failures,
+            );
+            continue;
+        }
+        let bar = progress_bar(planned_trials(&s, shard), &s.name);
+        let inc = |n: u64| bar.inc(n);
+        let ran = run_scenario(
+            &s,
+            &RunOptions {
+                out: &a.out,
+                shard,
+                trials_csv: a.trials_csv,
+                batch_index: i,
+                progress: &inc,
+            },
+        )?;
+        bar.finish_and_clear();
+        match ran {
+            Ran::Whole(o) => {
+                print_table(&o);
+                outcomes.push(o);
+            }
+            Ran::Shard(o) => {
+                println!(
+                    "{}: shard {} of {}: {} units, {} trials → {}",
+                    o.name,
+                    shard.map_or(1, |s| s.index),
+                    shard.map_or(1, |s| s.count),
+                    o.units,
+                    grouped(o.trials as f64),
+                    o.dir.display()
+                );
+            }
+        }
+    }
+    if shard.is_none() && !outcomes.is_empty() {
+        let path = write_combined(&a.out, &outcomes)?;
+        eprintln!("wrote {}", path.display());
+    }
+    match failures.len() {
+        0 => Ok(()),
+        1 if batch == 1 => Err(failures.remove(0).into()),
+        n => Err(InputError::new(format!(
+            "{n} of {batch} scenario files failed (see above); the others were written to {}",
+            a.out.display()
+        ))
+        .into()),
+    }
+}
+
+/// `trainsim merge`.
+pub fn merge(a: &MergeArgs) -> anyhow::Result<()> {
+    let outcomes = merge_shards(&a.dirs, &a.out)?;
+    for o in &outcomes {
+        print_table(o);
+    }
+    eprintln!("wrote {}", a.out.join("summary.csv").display());
+    Ok(())
 }

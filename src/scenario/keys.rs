@@ -69,38 +69,68 @@ pub enum Role {
 
 /// A field of the per-trial assumptions that an uncertain key sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(missing_docs)]
 pub enum Slot {
+    /// `train_tokens`.
     TrainTokens,
+    /// `efficiency.matmul`.
     Matmul,
+    /// `efficiency.matmul_scale`.
     MatmulScale,
+    /// `efficiency.attention`.
     Attention,
+    /// `efficiency.memory`.
     Memory,
+    /// `efficiency.nvlink`.
     Nvlink,
+    /// `efficiency.scaleout`.
     Scaleout,
+    /// `efficiency.a2a_intra`.
     A2aIntra,
+    /// `efficiency.a2a_inter`.
     A2aInter,
+    /// `efficiency.alpha_intra_s`.
     AlphaIntraS,
+    /// `efficiency.alpha_inter_s`.
     AlphaInterS,
+    /// `efficiency.tp_overlap`.
     TpOverlap,
+    /// `efficiency.dp_overlap`.
     DpOverlap,
+    /// `efficiency.ep_overlap`.
     EpOverlap,
+    /// `efficiency.pp_overlap`.
     PpOverlap,
+    /// `efficiency.layer_overhead_s`.
     LayerOverheadS,
+    /// `efficiency.mfu`.
     Mfu,
+    /// `reliability.interruptions_per_gpu_hour`.
     InterruptionsPerGpuHour,
+    /// `reliability.checkpoint_bytes_per_param`.
     CheckpointBytesPerParam,
+    /// `reliability.storage_bytes_per_s_per_gpu`.
     StorageBytesPerSPerGpu,
+    /// `reliability.restart_s`.
     RestartS,
+    /// `energy.gpu_power_fraction`.
     GpuPowerFraction,
+    /// `energy.host_power_fraction`.
     HostPowerFraction,
+    /// `energy.pue`.
     Pue,
+    /// `energy.usd_per_kwh`.
     UsdPerKwh,
+    /// `cost.usd_per_gpu_hour`.
     UsdPerGpuHour,
+    /// `cost.purchase_usd`.
     PurchaseUsd,
+    /// `cost.channel_premium`.
     ChannelPremium,
+    /// `cost.server_overhead`.
     ServerOverhead,
+    /// `cost.interconnect_fraction`.
     InterconnectFraction,
+    /// `cost.amortization_years`.
     AmortizationYears,
 }
 
@@ -134,36 +164,100 @@ pub const NUMBER_KEYS: &[NumberKey] = &[
     key("policy.pd_min", Positive, Fixed),
     key("policy.interconnect_min_gb_per_s", Positive, Fixed),
     key("policy.memory_bw_min_tb_per_s", Positive, Fixed),
-    key("cost.usd_per_gpu_hour", Positive, Uncertain(Slot::UsdPerGpuHour)),
+    key(
+        "cost.usd_per_gpu_hour",
+        Positive,
+        Uncertain(Slot::UsdPerGpuHour),
+    ),
     key("cost.purchase_usd", Positive, Uncertain(Slot::PurchaseUsd)),
-    key("cost.channel_premium", AboveMinusOne, Uncertain(Slot::ChannelPremium)),
-    key("cost.server_overhead", Positive, Uncertain(Slot::ServerOverhead)),
-    key("cost.interconnect_fraction", ShareBelowOne, Uncertain(Slot::InterconnectFraction)),
-    key("cost.amortization_years", Positive, Uncertain(Slot::AmortizationYears)),
+    key(
+        "cost.channel_premium",
+        AboveMinusOne,
+        Uncertain(Slot::ChannelPremium),
+    ),
+    key(
+        "cost.server_overhead",
+        Positive,
+        Uncertain(Slot::ServerOverhead),
+    ),
+    key(
+        "cost.interconnect_fraction",
+        ShareBelowOne,
+        Uncertain(Slot::InterconnectFraction),
+    ),
+    key(
+        "cost.amortization_years",
+        Positive,
+        Uncertain(Slot::AmortizationYears),
+    ),
     key("efficiency.matmul", Fraction, Uncertain(Slot::Matmul)),
-    key("efficiency.matmul_scale", Positive, Uncertain(Slot::MatmulScale)),
+    key(
+        "efficiency.matmul_scale",
+        Positive,
+        Uncertain(Slot::MatmulScale),
+    ),
     key("efficiency.attention", Fraction, Uncertain(Slot::Attention)),
     key("efficiency.memory", Fraction, Uncertain(Slot::Memory)),
     key("efficiency.nvlink", Fraction, Uncertain(Slot::Nvlink)),
     key("efficiency.scaleout", Fraction, Uncertain(Slot::Scaleout)),
     key("efficiency.a2a_intra", Fraction, Uncertain(Slot::A2aIntra)),
     key("efficiency.a2a_inter", Fraction, Uncertain(Slot::A2aInter)),
-    key("efficiency.alpha_intra_s", NonNegative, Uncertain(Slot::AlphaIntraS)),
-    key("efficiency.alpha_inter_s", NonNegative, Uncertain(Slot::AlphaInterS)),
+    key(
+        "efficiency.alpha_intra_s",
+        NonNegative,
+        Uncertain(Slot::AlphaIntraS),
+    ),
+    key(
+        "efficiency.alpha_inter_s",
+        NonNegative,
+        Uncertain(Slot::AlphaInterS),
+    ),
     key("efficiency.tp_overlap", Share, Uncertain(Slot::TpOverlap)),
     key("efficiency.dp_overlap", Share, Uncertain(Slot::DpOverlap)),
     key("efficiency.ep_overlap", Share, Uncertain(Slot::EpOverlap)),
     key("efficiency.pp_overlap", Share, Uncertain(Slot::PpOverlap)),
-    key("efficiency.layer_overhead_s", NonNegative, Uncertain(Slot::LayerOverheadS)),
+    key(
+        "efficiency.layer_overhead_s",
+        NonNegative,
+        Uncertain(Slot::LayerOverheadS),
+    ),
     key("efficiency.mfu", Fraction, Uncertain(Slot::Mfu)),
-    key("reliability.interruptions_per_gpu_hour", NonNegative, Uncertain(Slot::InterruptionsPerGpuHour)),
-    key("reliability.checkpoint_bytes_per_param", Positive, Uncertain(Slot::CheckpointBytesPerParam)),
-    key("reliability.storage_bytes_per_s_per_gpu", Positive, Uncertain(Slot::StorageBytesPerSPerGpu)),
-    key("reliability.restart_s", NonNegative, Uncertain(Slot::RestartS)),
-    key("energy.gpu_power_fraction", Fraction, Uncertain(Slot::GpuPowerFraction)),
-    key("energy.host_power_fraction", NonNegative, Uncertain(Slot::HostPowerFraction)),
+    key(
+        "reliability.interruptions_per_gpu_hour",
+        NonNegative,
+        Uncertain(Slot::InterruptionsPerGpuHour),
+    ),
+    key(
+        "reliability.checkpoint_bytes_per_param",
+        Positive,
+        Uncertain(Slot::CheckpointBytesPerParam),
+    ),
+    key(
+        "reliability.storage_bytes_per_s_per_gpu",
+        Positive,
+        Uncertain(Slot::StorageBytesPerSPerGpu),
+    ),
+    key(
+        "reliability.restart_s",
+        NonNegative,
+        Uncertain(Slot::RestartS),
+    ),
+    key(
+        "energy.gpu_power_fraction",
+        Fraction,
+        Uncertain(Slot::GpuPowerFraction),
+    ),
+    key(
+        "energy.host_power_fraction",
+        NonNegative,
+        Uncertain(Slot::HostPowerFraction),
+    ),
     key("energy.pue", AtLeastOne, Uncertain(Slot::Pue)),
-    key("energy.usd_per_kwh", NonNegative, Uncertain(Slot::UsdPerKwh)),
+    key(
+        "energy.usd_per_kwh",
+        NonNegative,
+        Uncertain(Slot::UsdPerKwh),
+    ),
     key("plan.tp", Positive, Integer),
     key("plan.pp", Positive, Integer),
     key("plan.dp", Positive, Integer),
@@ -256,8 +350,13 @@ mod tests {
     fn every_number_key_parses_and_is_found() {
         for k in NUMBER_KEYS {
             let (table, leaf) = k.path.split_once('.').unwrap_or(("", k.path));
-            let src = if table.is_empty() { format!("{leaf} = 3\n") } else { format!("[{table}]\n{leaf} = 3\n") };
-            let raw: RawScenario = toml::from_str(&src).unwrap_or_else(|e| panic!("{}: {e}", k.path));
+            let src = if table.is_empty() {
+                format!("{leaf} = 3\n")
+            } else {
+                format!("[{table}]\n{leaf} = 3\n")
+            };
+            let raw: RawScenario =
+                toml::from_str(&src).unwrap_or_else(|e| panic!("{}: {e}", k.path));
             assert!(raw.number(k.path).is_some(), "{}", k.path);
         }
     }

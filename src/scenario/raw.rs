@@ -38,7 +38,9 @@ impl Num {
     }
 }
 
-const DIST_FIELDS: &[&str] = &["dist", "min", "mode", "max", "mean", "sd", "median", "sigma"];
+const DIST_FIELDS: &[&str] = &[
+    "dist", "min", "mode", "max", "mean", "sd", "median", "sigma",
+];
 
 impl<'de> Deserialize<'de> for Num {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -52,7 +54,9 @@ impl<'de> Deserialize<'de> for Num {
                 Ok(Num::Int(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Num, E> {
-                i64::try_from(v).map(Num::Int).map_err(|_| E::custom(format!("{v} is too large")))
+                i64::try_from(v)
+                    .map(Num::Int)
+                    .map_err(|_| E::custom(format!("{v} is too large")))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Num, E> {
                 Ok(Num::Float(v))
@@ -92,16 +96,37 @@ impl<'de> Deserialize<'de> for Num {
                 if wanted.iter().any(|k| !params.contains_key(k)) {
                     return Err(de::Error::custom(format!(
                         "a {kind} distribution needs {}",
-                        wanted.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                        wanted
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )));
                 }
                 let p = |k: &str| params[k];
                 Ok(Num::Dist(match kind.as_str() {
-                    "triangular" => Dist::Triangular { min: p("min"), mode: p("mode"), max: p("max") },
-                    "pert" => Dist::Pert { min: p("min"), mode: p("mode"), max: p("max") },
-                    "uniform" => Dist::Uniform { min: p("min"), max: p("max") },
-                    "normal" => Dist::Normal { mean: p("mean"), sd: p("sd") },
-                    _ => Dist::LogNormal { median: p("median"), sigma: p("sigma") },
+                    "triangular" => Dist::Triangular {
+                        min: p("min"),
+                        mode: p("mode"),
+                        max: p("max"),
+                    },
+                    "pert" => Dist::Pert {
+                        min: p("min"),
+                        mode: p("mode"),
+                        max: p("max"),
+                    },
+                    "uniform" => Dist::Uniform {
+                        min: p("min"),
+                        max: p("max"),
+                    },
+                    "normal" => Dist::Normal {
+                        mean: p("mean"),
+                        sd: p("sd"),
+                    },
+                    _ => Dist::LogNormal {
+                        median: p("median"),
+                        sigma: p("sigma"),
+                    },
                 }))
             }
         }
@@ -149,13 +174,16 @@ impl<'de> Deserialize<'de> for RawModel {
         impl<'de> Visitor<'de> for V {
             type Value = RawModel;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a model id such as \"llama3.1-8b\", a model file path, or a [model] table")
+                f.write_str(
+                    "a model id such as \"llama3.1-8b\", a model file path, or a [model] table",
+                )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawModel, E> {
                 Ok(RawModel::Id(v.to_string()))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawModel, A::Error> {
-                ModelSpec::deserialize(de::value::MapAccessDeserializer::new(map)).map(|m| RawModel::Inline(Box::new(m)))
+                ModelSpec::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|m| RawModel::Inline(Box::new(m)))
             }
         }
         d.deserialize_any(V)
@@ -512,17 +540,36 @@ mod tests {
         .unwrap();
         assert_eq!(r.train_tokens, Some(Num::Float(1e12)));
         assert_eq!(r.number("efficiency.attention"), Some(&Num::Int(1)));
-        assert_eq!(r.number("efficiency.matmul"), Some(&Num::Dist(Dist::Pert { min: 0.5, mode: 0.65, max: 0.78 })));
+        assert_eq!(
+            r.number("efficiency.matmul"),
+            Some(&Num::Dist(Dist::Pert {
+                min: 0.5,
+                mode: 0.65,
+                max: 0.78
+            }))
+        );
     }
 
     #[test]
     fn distribution_tables_are_checked_for_shape() {
         for (src, needle) in [
-            ("train_tokens = { dist = \"tri\", min = 1, mode = 2, max = 3 }", "unknown variant `tri`"),
-            ("train_tokens = { dist = \"normal\", mean = 1 }", "a normal distribution needs `mean`, `sd`"),
-            ("train_tokens = { dist = \"normal\", mean = 1, sd = 1, max = 2 }", "`max` is not a parameter of a normal"),
+            (
+                "train_tokens = { dist = \"tri\", min = 1, mode = 2, max = 3 }",
+                "unknown variant `tri`",
+            ),
+            (
+                "train_tokens = { dist = \"normal\", mean = 1 }",
+                "a normal distribution needs `mean`, `sd`",
+            ),
+            (
+                "train_tokens = { dist = \"normal\", mean = 1, sd = 1, max = 2 }",
+                "`max` is not a parameter of a normal",
+            ),
             ("train_tokens = { min = 1, max = 2 }", "needs `dist`"),
-            ("train_tokens = { dist = \"uniform\", min = 1, max = 2, foo = 3 }", "unknown field `foo`"),
+            (
+                "train_tokens = { dist = \"uniform\", min = 1, max = 2, foo = 3 }",
+                "unknown field `foo`",
+            ),
             ("train_tokens = \"many\"", "invalid type: string"),
         ] {
             let e = toml::from_str::<RawScenario>(src).unwrap_err();
@@ -539,7 +586,12 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(r.model, Some(RawModel::Inline(m)) if m.layers == 2));
-        let e = toml::from_str::<RawScenario>("[model]\nname = \"tiny\"\nlayerz = 2\n").unwrap_err();
-        assert!(e.message().contains("unknown field `layerz`"), "{}", e.message());
+        let e =
+            toml::from_str::<RawScenario>("[model]\nname = \"tiny\"\nlayerz = 2\n").unwrap_err();
+        assert!(
+            e.message().contains("unknown field `layerz`"),
+            "{}",
+            e.message()
+        );
     }
 }

@@ -13,7 +13,7 @@ use crate::error::{InputError, Location};
 use super::raw::{Num, RawScenario};
 
 /// Most sweep points one scenario may expand to.
-pub const MAX_POINTS: usize = 1_000_000;
+pub const MAX_POINTS: usize = 100_000;
 
 /// One swept key and its values.
 #[derive(Debug, Clone)]
@@ -39,7 +39,12 @@ fn unsweepable(path: &str) -> Option<&'static str> {
 
 /// The axes of `raw.sweep`, in file order, each value checked by reading the file with that
 /// one value written over it.
-pub fn axes(raw: &RawScenario, base: &toml::Table, src: &str, file: &str) -> Result<Vec<Axis>, InputError> {
+pub fn axes(
+    raw: &RawScenario,
+    base: &toml::Table,
+    src: &str,
+    file: &str,
+) -> Result<Vec<Axis>, InputError> {
     let Some(sweep) = &raw.sweep else {
         return Ok(Vec::new());
     };
@@ -66,7 +71,10 @@ pub fn axes(raw: &RawScenario, base: &toml::Table, src: &str, file: &str) -> Res
         let values = match spanned.get_ref() {
             toml::Value::Array(a) if !a.is_empty() => a.clone(),
             toml::Value::Array(_) => {
-                return Err(fail("the list of values is empty".into(), "give at least one value"));
+                return Err(fail(
+                    "the list of values is empty".into(),
+                    "give at least one value",
+                ));
             }
             _ => {
                 return Err(fail(
@@ -78,25 +86,34 @@ pub fn axes(raw: &RawScenario, base: &toml::Table, src: &str, file: &str) -> Res
         for v in &values {
             let mut t = base.clone();
             t.remove("sweep");
-            set_path(&mut t, path, v.clone()).map_err(|m| fail(m, "sweep only keys the file format has"))?;
+            set_path(&mut t, path, v.clone())
+                .map_err(|m| fail(m, "sweep only keys the file format has"))?;
             if let Err(e) = toml::Value::Table(t).try_into::<RawScenario>() {
                 return Err(fail(
                     format!("value {}: {}", display_value(v), e.message().trim()),
-                    "each swept value must be valid for its key; the README lists every key",
+                    "each swept value must be valid for its key; scenarios/README.md lists every key",
                 ));
             }
             if let Some(k) = super::keys::number_key(path) {
                 if let Ok(Num::Dist(_)) = v.clone().try_into::<Num>() {
                     if !matches!(k.role, super::keys::Role::Uncertain(_)) {
                         return Err(fail(
-                            format!("value {}: `{path}` may not be a distribution", display_value(v)),
+                            format!(
+                                "value {}: `{path}` may not be a distribution",
+                                display_value(v)
+                            ),
                             "it is fixed for each sweep point; sweep plain values",
                         ));
                     }
                 }
             }
         }
-        out.push(Axis { path: path.clone(), values, location, offset });
+        out.push(Axis {
+            path: path.clone(),
+            values,
+            location,
+            offset,
+        });
     }
     out.sort_by_key(|a| a.offset);
     let mut n: usize = 1;
@@ -104,11 +121,13 @@ pub fn axes(raw: &RawScenario, base: &toml::Table, src: &str, file: &str) -> Res
         n = n.saturating_mul(a.values.len());
     }
     if n > MAX_POINTS {
-        return Err(InputError::new(format!("the sweep expands to {n} points, more than {MAX_POINTS}"))
-            .in_file(file)
-            .at_key("sweep")
-            .at(Location::of_key(src, &["sweep"], None))
-            .with_hint("split the sweep over several scenario files"));
+        return Err(InputError::new(format!(
+            "the sweep expands to {n} points, more than {MAX_POINTS}"
+        ))
+        .in_file(file)
+        .at_key("sweep")
+        .at(Location::of_key(src, &["sweep"], None))
+        .with_hint("split the sweep over several scenario files"));
     }
     Ok(out)
 }
@@ -140,10 +159,16 @@ pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Resu
             walked.push('.');
         }
         walked.push_str(p);
-        let entry = t.entry(p.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let entry = t
+            .entry(p.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
         t = match entry {
             toml::Value::Table(inner) => inner,
-            _ => return Err(format!("`{walked}` is not a table, so `{path}` cannot be set")),
+            _ => {
+                return Err(format!(
+                    "`{walked}` is not a table, so `{path}` cannot be set"
+                ))
+            }
         };
     }
     t.insert(last.to_string(), value);
@@ -183,8 +208,14 @@ mod tests {
 
     #[test]
     fn axes_keep_file_order_and_the_last_varies_fastest() {
-        let a = axes_of("[sweep]\n\"fleet.gpu\" = [\"h100\", \"h800\"]\n\"fleet.count\" = [8, 16, 32]\n").unwrap();
-        assert_eq!(a.iter().map(|a| a.path.as_str()).collect::<Vec<_>>(), ["fleet.gpu", "fleet.count"]);
+        let a = axes_of(
+            "[sweep]\n\"fleet.gpu\" = [\"h100\", \"h800\"]\n\"fleet.count\" = [8, 16, 32]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            a.iter().map(|a| a.path.as_str()).collect::<Vec<_>>(),
+            ["fleet.gpu", "fleet.count"]
+        );
         assert_eq!(point_count(&a), 6);
         assert_eq!(point_indices(&a, 0), [0, 0]);
         assert_eq!(point_indices(&a, 1), [0, 1]);
@@ -196,12 +227,27 @@ mod tests {
     fn bad_sweeps_name_the_sweep_key() {
         let e = axes_of("[sweep]\n\"fleet.colour\" = [1]\n").unwrap_err();
         assert_eq!(e.key.as_deref(), Some("sweep.\"fleet.colour\""));
-        assert!(e.message.contains("unknown field `colour`"), "{}", e.message);
-        assert_eq!(e.location, Some(Location { line: 2, column: 18 }));
+        assert!(
+            e.message.contains("unknown field `colour`"),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            e.location,
+            Some(Location {
+                line: 2,
+                column: 18
+            })
+        );
         let e = axes_of("[sweep]\n\"fleet.count\" = 8\n").unwrap_err();
         assert!(e.message.contains("list"), "{}", e.message);
-        let e = axes_of("[sweep]\n\"fleet.count\" = [{ dist = \"uniform\", min = 1, max = 2 }]\n").unwrap_err();
-        assert!(e.message.contains("may not be a distribution"), "{}", e.message);
+        let e = axes_of("[sweep]\n\"fleet.count\" = [{ dist = \"uniform\", min = 1, max = 2 }]\n")
+            .unwrap_err();
+        assert!(
+            e.message.contains("may not be a distribution"),
+            "{}",
+            e.message
+        );
         let e = axes_of("[sweep]\nname = [\"a\"]\n").unwrap_err();
         assert!(e.message.contains("cannot be swept"), "{}", e.message);
     }

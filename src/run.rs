@@ -1,0 +1,1140 @@
+//! The batch runner behind `trainsim run` and `trainsim merge`: work units, rayon, sharding,
+//! and the CSV files of DESIGN.md §4.
+//!
+//! **Work units.** Each sweep point's trials are cut into chunks of [`CHUNK_TRIALS`]; a unit
+//! is one (point, chunk) pair, numbered in point order, then chunk order. A point always has
+//! at least one unit (an infeasible point's unit carries only its reason). `--shard K/N`
+//! runs the units `u` with `u mod N = K − 1`. Units are processed in windows of about
+//! 65,536 trials: the window's new points are planned in parallel, its units run in
+//! parallel, and the results are consumed in unit order, so at most one window and one
+//! point's trials are held at a time.
+//!
+//! **Outputs** (in `<out>/<scenario>/`): `summary.csv` (one row per point),
+//! `sensitivity.csv` (the tornado of every point, with a `point` column), `trials.csv`
+//! (with `--trials-csv`), and `<out>/summary.csv` across the scenarios of the batch. Floats
+//! are written in Rust's shortest round-trip form (`{}`: `37.58123`, `1480000000000`), the
+//! same at any thread count; a missing value (NaN) is an empty cell. Small files go through
+//! [`write_atomic`]; `trials.csv` and shard files stream to a temporary name in the same
+//! folder and are renamed when complete, as `write_atomic` does.
+//!
+//! **Shards** write `<out>/<scenario>/shard-K-of-N/`: `units.csv` (every trial's raw
+//! metrics, round-trip exact), `points.jsonl` (per point: its summary cells, plan labels,
+//! infeasibility and tornado rows, written by the shard owning the point's first unit) and
+//! `manifest.json` (written last). [`merge`] replays the units of all shards in order
+//! through the same [`Summarizer`] a single run uses, so the merged files are byte-identical.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::InputError;
+use crate::estimate::plan_search;
+use crate::montecarlo::sensitivity::sensitivity;
+use crate::montecarlo::summary::{summarize_trials, PointSummary};
+use crate::montecarlo::{
+    not_allowed, point_seed, prepare, prepare_with, run_trials, search_key, Prepared, TrialMetrics,
+    METRICS, NO_PLAN,
+};
+use crate::parallel::{Infeasible, SearchResult};
+use crate::report::write_atomic;
+use crate::scenario::Scenario;
+
+/// Trials per work unit (part of the shard format: shards and merge must agree).
+pub const CHUNK_TRIALS: u64 = 1000;
+/// Trials per window of parallel work.
+const WINDOW_TRIALS: u64 = 65_536;
+/// Search results kept for reuse before the cache is emptied.
+const MAX_CACHED_SEARCHES: usize = 4096;
+/// Format tag of shard manifests.
+const SHARD_FORMAT: &str = "trainsim-shard-1";
+
+/// A float as a CSV cell: shortest round-trip decimal, empty when not finite.
+pub fn fmt_f64(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+/// `--shard K/N`: run share `index` (1-based) of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// K, 1-based.
+    pub index: u64,
+    /// N.
+    pub count: u64,
+}
+
+impl Shard {
+    /// Parse `K/N` with `1 ≤ K ≤ N`.
+    pub fn parse(s: &str) -> Result<Shard, InputError> {
+        let bad = |why: &str| {
+            InputError::new(format!("`{s}` is not a shard: {why}"))
+                .at_key("--shard")
+                .with_hint(
+                    "write K/N with 1 ≤ K ≤ N, e.g. --shard 2/8 for the second of eight shares",
+                )
+        };
+        let (k, n) = s.split_once('/').ok_or_else(|| bad("expected K/N"))?;
+        let k: u64 = k
+            .trim()
+            .parse()
+            .map_err(|_| bad("K is not a whole number"))?;
+        let n: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| bad("N is not a whole number"))?;
+        if n == 0 || k == 0 || k > n {
+            return Err(bad("K must be between 1 and N"));
+        }
+        if n > 1_000_000 {
+            return Err(bad("N is more than 1,000,000"));
+        }
+        Ok(Shard { index: k, count: n })
+    }
+
+    /// Whether unit `u` belongs to this shard.
+    pub fn owns(&self, u: u64) -> bool {
+        u % self.count == self.index - 1
+    }
+}
+
+/// Units of a point with `trials` trials.
+fn units_of(trials: u64) -> u64 {
+    trials.div_ceil(CHUNK_TRIALS).max(1)
+}
+
+/// First unit of each point (and the total at the end).
+struct Layout {
+    starts: Vec<u64>,
+    trials: Vec<u64>,
+}
+
+impl Layout {
+    fn of(trials: Vec<u64>) -> Layout {
+        let mut starts = Vec::with_capacity(trials.len() + 1);
+        let mut u = 0;
+        starts.push(0);
+        for t in &trials {
+            u += units_of(*t);
+            starts.push(u);
+        }
+        Layout { starts, trials }
+    }
+    fn total(&self) -> u64 {
+        *self.starts.last().unwrap_or(&0)
+    }
+    /// The point, chunk, first trial and trial count of unit `u`.
+    fn locate(&self, u: u64) -> (usize, u64, u64, u64) {
+        let p = self.starts.partition_point(|&s| s <= u) - 1;
+        let chunk = u - self.starts[p];
+        let first = chunk * CHUNK_TRIALS;
+        let count = self.trials[p].saturating_sub(first).min(CHUNK_TRIALS);
+        (p, chunk, first, count)
+    }
+}
+
+/// What a point contributes besides its trials: computed once, by the owner of its first unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointRecord {
+    /// Point index.
+    pub point: usize,
+    /// The leading summary cells: point, swept inputs, model, gpu, gpus, precision, train_tokens.
+    pub cells: Vec<String>,
+    /// GPU id (terminal table).
+    pub gpu: String,
+    /// GPUs (terminal table).
+    pub gpus: u64,
+    /// Labels of the kept plans, best first.
+    pub plans: Vec<String>,
+    /// Why the point has no plan.
+    pub infeasible: Option<String>,
+    /// Trials asked for.
+    pub trials: u64,
+    /// Rows of sensitivity.csv for this point.
+    pub sensitivity: Vec<Vec<String>>,
+}
+
+/// One unit's results.
+struct UnitResult {
+    point: usize,
+    first: u64,
+    trials: Vec<TrialMetrics>,
+    first_reason: Option<(u64, String)>,
+    record: Option<PointRecord>,
+}
+
+/// Column names of summary.csv; swept keys that collide with a fixed column get a `swept.`
+/// prefix.
+pub fn summary_header(sweep_paths: &[String]) -> Vec<String> {
+    let fixed = ["model", "gpu", "gpus", "precision", "train_tokens"];
+    let mut h = vec!["point".to_string()];
+    for p in sweep_paths {
+        h.push(if fixed.contains(&p.as_str()) || p == "point" {
+            format!("swept.{p}")
+        } else {
+            p.clone()
+        });
+    }
+    h.extend(fixed.iter().map(|s| s.to_string()));
+    h.extend(tail_header());
+    h
+}
+
+/// The columns after the inputs, shared by the per-scenario and combined summaries.
+fn tail_header() -> Vec<String> {
+    let mut h = Vec::new();
+    for m in METRICS {
+        for q in ["p5", "p50", "p95", "mean"] {
+            h.push(format!("{m}_{q}"));
+        }
+    }
+    h.extend(
+        [
+            "plan",
+            "plan_share",
+            "trials",
+            "infeasible_trials",
+            "infeasible_reason",
+        ]
+        .map(String::from),
+    );
+    h
+}
+
+/// Column names of the combined `<out>/summary.csv`: the swept inputs of each scenario are
+/// joined into one `inputs` cell (`fleet.gpu=h20; fleet.count=2048`).
+pub fn combined_header() -> Vec<String> {
+    let mut h: Vec<String> = [
+        "scenario",
+        "point",
+        "inputs",
+        "model",
+        "gpu",
+        "gpus",
+        "precision",
+        "train_tokens",
+    ]
+    .map(String::from)
+    .to_vec();
+    h.extend(tail_header());
+    h
+}
+
+/// Column names of sensitivity.csv.
+pub const SENSITIVITY_HEADER: [&str; 10] = [
+    "point",
+    "input",
+    "input_p10",
+    "input_p90",
+    "train_days_at_p10",
+    "train_days_at_p90",
+    "cost_usd_at_p10",
+    "cost_usd_at_p90",
+    "train_days_swing",
+    "cost_usd_swing",
+];
+
+/// Column names of trials.csv.
+pub fn trials_header() -> Vec<String> {
+    let mut h = vec!["point".to_string(), "trial".to_string()];
+    h.extend(METRICS.iter().map(|m| m.to_string()));
+    h.push("plan".into());
+    h
+}
+
+fn csv_bytes(header: &[String], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header)?;
+    for r in rows {
+        w.write_record(r)?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// A file written under a temporary name in its folder and renamed when complete.
+struct AtomicFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    w: BufWriter<File>,
+}
+
+impl AtomicFile {
+    fn create(path: &Path) -> std::io::Result<AtomicFile> {
+        let dir = path.parent().unwrap_or_else(|| Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            w: BufWriter::new(File::create(&tmp)?),
+            tmp,
+        })
+    }
+    fn finish(self) -> std::io::Result<()> {
+        let f = self.w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        std::fs::rename(&self.tmp, &self.path)
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.w.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// The summary of one point, for the terminal table.
+#[derive(Debug, Clone)]
+pub struct PointOutcome {
+    /// Point index.
+    pub point: usize,
+    /// Swept values.
+    pub inputs: Vec<String>,
+    /// GPU id.
+    pub gpu: String,
+    /// GPUs.
+    pub gpus: u64,
+    /// Trial summary (None when the point has no plan).
+    pub summary: Option<PointSummary>,
+    /// The plan chosen most often.
+    pub plan: Option<String>,
+    /// Why the point has no plan.
+    pub infeasible: Option<String>,
+    /// Its summary.csv row.
+    pub row: Vec<String>,
+}
+
+/// What a whole (unsharded or merged) scenario run produced.
+#[derive(Debug, Clone)]
+pub struct ScenarioOutcome {
+    /// Scenario name.
+    pub name: String,
+    /// Its output folder.
+    pub dir: PathBuf,
+    /// Swept keys.
+    pub sweep_paths: Vec<String>,
+    /// Points in order.
+    pub points: Vec<PointOutcome>,
+    /// Trials run.
+    pub trials: u64,
+    /// Order of the scenario in its batch.
+    pub batch_index: usize,
+}
+
+/// The first infeasible trial of a point and why, if any.
+type FirstReason = Option<(u64, String)>;
+
+/// Consumes unit results in unit order and writes the final files of one scenario.
+pub struct Summarizer {
+    name: String,
+    dir: PathBuf,
+    sweep_paths: Vec<String>,
+    batch_index: usize,
+    sens_rows: Vec<Vec<String>>,
+    points: Vec<PointOutcome>,
+    trials_out: Option<csv::Writer<AtomicFile>>,
+    current: Option<(PointRecord, Vec<TrialMetrics>, FirstReason)>,
+    trials_run: u64,
+}
+
+impl Summarizer {
+    fn new(
+        name: &str,
+        out: &Path,
+        sweep_paths: &[String],
+        trials_csv: bool,
+        batch_index: usize,
+    ) -> anyhow::Result<Summarizer> {
+        let dir = out.join(name);
+        let trials_out = if trials_csv {
+            let f = AtomicFile::create(&dir.join("trials.csv"))
+                .with_context(|| format!("cannot write in {}", dir.display()))?;
+            let mut w = csv::Writer::from_writer(f);
+            w.write_record(trials_header())?;
+            Some(w)
+        } else {
+            None
+        };
+        Ok(Summarizer {
+            name: name.to_string(),
+            dir,
+            sweep_paths: sweep_paths.to_vec(),
+            batch_index,
+            sens_rows: Vec::new(),
+            points: Vec::new(),
+            trials_out,
+            current: None,
+            trials_run: 0,
+        })
+    }
+
+    fn consume(&mut self, u: UnitResult) -> anyhow::Result<()> {
+        if let Some(rec) = u.record {
+            self.finish_point()?;
+            self.current = Some((rec, Vec::new(), None));
+        }
+        let Some((rec, trials, reason)) = &mut self.current else {
+            anyhow::bail!(
+                "unit of point {} arrived before the point's record",
+                u.point
+            );
+        };
+        if rec.point != u.point || u.first != trials.len() as u64 {
+            anyhow::bail!("units of point {} arrived out of order", u.point);
+        }
+        trials.extend_from_slice(&u.trials);
+        if reason.is_none() {
+            *reason = u.first_reason;
+        }
+        Ok(())
+    }
+
+    fn finish_point(&mut self) -> anyhow::Result<()> {
+        let Some((rec, trials, reason)) = self.current.take() else {
+            return Ok(());
+        };
+        let summary = rec.infeasible.is_none().then(|| summarize_trials(&trials));
+        let mut row = rec.cells.clone();
+        for m in 0..METRICS.len() {
+            match summary.as_ref().and_then(|s| s.metrics[m]) {
+                Some(ms) => row.extend([ms.p5, ms.p50, ms.p95, ms.mean].map(fmt_f64)),
+                None => row.extend(std::iter::repeat_n(String::new(), 4)),
+            }
+        }
+        let plan = summary
+            .as_ref()
+            .and_then(|s| s.plan)
+            .map(|(r, c)| (rec.plans.get(r as usize).cloned().unwrap_or_default(), c));
+        let feasible = summary.as_ref().map_or(0, |s| s.feasible);
+        let infeasible_trials = summary.as_ref().map_or(0, |s| s.infeasible);
+        row.push(plan.as_ref().map(|p| p.0.clone()).unwrap_or_default());
+        row.push(
+            plan.as_ref()
+                .map(|p| fmt_f64(p.1 as f64 / feasible as f64))
+                .unwrap_or_default(),
+        );
+        row.push(trials.len().to_string());
+        row.push(infeasible_trials.to_string());
+        let why = match (&rec.infeasible, &reason) {
+            (Some(r), _) => r.clone(),
+            (None, Some((i, r))) => format!(
+                "{infeasible_trials} of {} trials (first: trial {i}): {r}",
+                trials.len()
+            ),
+            (None, None) => String::new(),
+        };
+        row.push(why.clone());
+        if let Some(w) = &mut self.trials_out {
+            for (i, t) in trials.iter().enumerate() {
+                let mut r = vec![rec.point.to_string(), i.to_string()];
+                r.extend(t.values.map(fmt_f64));
+                r.push(if t.plan == NO_PLAN {
+                    String::new()
+                } else {
+                    rec.plans.get(t.plan as usize).cloned().unwrap_or_default()
+                });
+                w.write_record(&r)?;
+            }
+        }
+        self.trials_run += trials.len() as u64;
+        self.sens_rows.extend(rec.sensitivity.iter().cloned());
+        let n_inputs = self.sweep_paths.len();
+        self.points.push(PointOutcome {
+            point: rec.point,
+            inputs: rec.cells[1..1 + n_inputs].to_vec(),
+            gpu: rec.gpu.clone(),
+            gpus: rec.gpus,
+            summary,
+            plan: plan.map(|p| p.0),
+            infeasible: (!why.is_empty()).then_some(why),
+            row,
+        });
+        Ok(())
+    }
+
+    fn finish(mut self) -> anyhow::Result<ScenarioOutcome> {
+        self.finish_point()?;
+        let rows: Vec<Vec<String>> = self.points.iter().map(|p| p.row.clone()).collect();
+        let summary = csv_bytes(&summary_header(&self.sweep_paths), &rows)?;
+        let sens_header: Vec<String> = SENSITIVITY_HEADER.iter().map(|s| s.to_string()).collect();
+        let sens = csv_bytes(&sens_header, &self.sens_rows)?;
+        if let Some(w) = self.trials_out.take() {
+            let f = w
+                .into_inner()
+                .map_err(|e| anyhow::anyhow!("{}", e.error()))?;
+            f.finish().with_context(|| {
+                format!("cannot write {}", self.dir.join("trials.csv").display())
+            })?;
+        }
+        write_atomic(&self.dir.join("sensitivity.csv"), &sens)
+            .with_context(|| format!("cannot write in {}", self.dir.display()))?;
+        write_atomic(&self.dir.join("summary.csv"), &summary)
+            .with_context(|| format!("cannot write in {}", self.dir.display()))?;
+        Ok(ScenarioOutcome {
+            name: self.name,
+            dir: self.dir,
+            sweep_paths: self.sweep_paths,
+            points: self.points,
+            trials: self.trials_run,
+            batch_index: self.batch_index,
+        })
+    }
+}
+
+/// The record of a prepared point.
+fn point_record(prep: &Prepared) -> PointRecord {
+    let p = prep.point;
+    let q = &p.question;
+    let mut cells = vec![p.index.to_string()];
+    cells.extend(p.inputs.iter().cloned());
+    cells.extend([
+        q.model.id.clone(),
+        q.gpu.id.clone(),
+        q.gpus.to_string(),
+        q.precision.as_str().to_string(),
+        fmt_f64(q.train_tokens),
+    ]);
+    let sens = sensitivity(prep)
+        .into_iter()
+        .map(|r| {
+            vec![
+                p.index.to_string(),
+                r.input.to_string(),
+                fmt_f64(r.input_p10),
+                fmt_f64(r.input_p90),
+                fmt_f64(r.train_days_at_p10),
+                fmt_f64(r.train_days_at_p90),
+                fmt_f64(r.cost_usd_at_p10),
+                fmt_f64(r.cost_usd_at_p90),
+                fmt_f64(r.train_days_swing),
+                fmt_f64(r.cost_usd_swing),
+            ]
+        })
+        .collect();
+    PointRecord {
+        point: p.index,
+        cells,
+        gpu: q.gpu.id.clone(),
+        gpus: q.gpus,
+        plans: prep.plans.iter().map(|r| r.strategy.label()).collect(),
+        infeasible: prep.infeasible.as_ref().map(ToString::to_string),
+        trials: p.trials,
+        sensitivity: sens,
+    }
+}
+
+/// Options of one scenario run.
+pub struct RunOptions<'a> {
+    /// Output folder.
+    pub out: &'a Path,
+    /// The share to run (`None`: all, writing the final files).
+    pub shard: Option<Shard>,
+    /// Write trials.csv.
+    pub trials_csv: bool,
+    /// Order of the scenario in its batch (kept in shard manifests for the combined summary).
+    pub batch_index: usize,
+    /// Called with the number of trials each finished unit ran (from worker threads).
+    pub progress: &'a (dyn Fn(u64) + Sync),
+}
+
+/// What a shard run produced.
+#[derive(Debug, Clone)]
+pub struct ShardOutcome {
+    /// Scenario name.
+    pub name: String,
+    /// The shard folder.
+    pub dir: PathBuf,
+    /// Units run.
+    pub units: u64,
+    /// Trials run.
+    pub trials: u64,
+}
+
+/// What running a scenario produced.
+#[derive(Debug, Clone)]
+pub enum Ran {
+    /// The final files.
+    Whole(ScenarioOutcome),
+    /// A shard's partial files.
+    Shard(ShardOutcome),
+}
+
+/// Trials the given share of a scenario will run (for a progress bar).
+pub fn planned_trials(s: &Scenario, shard: Option<Shard>) -> u64 {
+    let layout = Layout::of(s.points.iter().map(|p| p.trials).collect());
+    let shard = shard.unwrap_or(Shard { index: 1, count: 1 });
+    (0..layout.total())
+        .filter(|u| shard.owns(*u))
+        .map(|u| layout.locate(u).3)
+        .sum()
+}
+
+/// The shard manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Manifest {
+    format: String,
+    scenario: String,
+    file: String,
+    fingerprint: String,
+    batch_index: usize,
+    shard: u64,
+    shards: u64,
+    chunk_trials: u64,
+    points: usize,
+    units: u64,
+    sweep_paths: Vec<String>,
+    trials_csv: bool,
+    version: String,
+}
+
+/// Writes a shard's partial files.
+struct PartialWriter {
+    dir: PathBuf,
+    units: csv::Writer<AtomicFile>,
+    records: Vec<PointRecord>,
+    manifest: Manifest,
+    units_run: u64,
+    trials_run: u64,
+}
+
+impl PartialWriter {
+    fn consume(&mut self, unit: u64, u: UnitResult) -> anyhow::Result<()> {
+        for (i, t) in u.trials.iter().enumerate() {
+            let trial = u.first + i as u64;
+            let reason = match &u.first_reason {
+                Some((j, r)) if *j == trial => r.as_str(),
+                _ => "",
+            };
+            let mut r = vec![unit.to_string(), u.point.to_string(), trial.to_string()];
+            r.extend(t.values.map(|v| format!("{v}")));
+            r.push(if t.plan == NO_PLAN {
+                "-".into()
+            } else {
+                t.plan.to_string()
+            });
+            r.push(reason.to_string());
+            self.units.write_record(&r)?;
+        }
+        if let Some(rec) = u.record {
+            self.records.push(rec);
+        }
+        self.units_run += 1;
+        self.trials_run += u.trials.len() as u64;
+        Ok(())
+    }
+
+    fn finish(self, name: &str) -> anyhow::Result<ShardOutcome> {
+        let f = self
+            .units
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("{}", e.error()))?;
+        f.finish()
+            .with_context(|| format!("cannot write in {}", self.dir.display()))?;
+        let mut jsonl = String::new();
+        for r in &self.records {
+            jsonl.push_str(&serde_json::to_string(r)?);
+            jsonl.push('\n');
+        }
+        write_atomic(&self.dir.join("points.jsonl"), jsonl.as_bytes())?;
+        write_atomic(
+            &self.dir.join("manifest.json"),
+            serde_json::to_string_pretty(&self.manifest)?.as_bytes(),
+        )?;
+        Ok(ShardOutcome {
+            name: name.to_string(),
+            dir: self.dir,
+            units: self.units_run,
+            trials: self.trials_run,
+        })
+    }
+}
+
+enum Sink {
+    Whole(Summarizer),
+    Shard(PartialWriter),
+}
+
+/// Run one scenario (or a share of it) and write its files.
+pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
+    let layout = Layout::of(s.points.iter().map(|p| p.trials).collect());
+    let total = layout.total();
+    let mut sink = match opts.shard {
+        None => Sink::Whole(Summarizer::new(
+            &s.name,
+            opts.out,
+            &s.sweep_paths,
+            opts.trials_csv,
+            opts.batch_index,
+        )?),
+        Some(sh) => {
+            let dir = opts
+                .out
+                .join(&s.name)
+                .join(format!("shard-{}-of-{}", sh.index, sh.count));
+            let f = AtomicFile::create(&dir.join("units.csv"))
+                .with_context(|| format!("cannot write in {}", dir.display()))?;
+            let mut units = csv::Writer::from_writer(f);
+            let mut header = vec!["unit".to_string(), "point".into(), "trial".into()];
+            header.extend(METRICS.iter().map(|m| m.to_string()));
+            header.extend(["plan_rank".to_string(), "infeasible_reason".into()]);
+            units.write_record(&header)?;
+            Sink::Shard(PartialWriter {
+                manifest: Manifest {
+                    format: SHARD_FORMAT.into(),
+                    scenario: s.name.clone(),
+                    file: s.file.clone(),
+                    fingerprint: format!("{:016x}", s.fingerprint),
+                    batch_index: opts.batch_index,
+                    shard: sh.index,
+                    shards: sh.count,
+                    chunk_trials: CHUNK_TRIALS,
+                    points: s.points.len(),
+                    units: total,
+                    sweep_paths: s.sweep_paths.clone(),
+                    trials_csv: opts.trials_csv,
+                    version: env!("CARGO_PKG_VERSION").into(),
+                },
+                dir,
+                units,
+                records: Vec::new(),
+                units_run: 0,
+                trials_run: 0,
+            })
+        }
+    };
+    let (step, mut u) = match opts.shard {
+        None => (1, 0),
+        Some(sh) => (sh.count, sh.index - 1),
+    };
+    let mut cache: HashMap<usize, Prepared> = HashMap::new();
+    let mut searches: HashMap<String, SearchResult> = HashMap::new();
+    while u < total {
+        let mut window: Vec<(u64, usize, u64, u64, u64)> = Vec::new();
+        let mut load = 0;
+        while u < total && load < WINDOW_TRIALS {
+            let (p, chunk, first, count) = layout.locate(u);
+            window.push((u, p, chunk, first, count));
+            load += count.max(1);
+            u += step;
+        }
+        let mut new: Vec<usize> = window
+            .iter()
+            .map(|w| w.1)
+            .filter(|p| !cache.contains_key(p))
+            .collect();
+        new.dedup();
+        // Search each distinct question once (sweeps over prices share one search).
+        let blocked: Vec<Option<Infeasible>> =
+            new.iter().map(|&p| not_allowed(&s.points[p])).collect();
+        let keys: Vec<Option<String>> = new
+            .iter()
+            .zip(&blocked)
+            .map(|(&p, b)| b.is_none().then(|| search_key(&s.points[p])))
+            .collect();
+        let mut todo: Vec<(&String, usize)> = Vec::new();
+        for (k, &p) in keys.iter().zip(&new) {
+            if let Some(k) = k {
+                if !searches.contains_key(k) && !todo.iter().any(|(t, _)| *t == k) {
+                    todo.push((k, p));
+                }
+            }
+        }
+        let found: Vec<SearchResult> = todo
+            .par_iter()
+            .map(|&(_, p)| plan_search(&s.points[p].question, s.points[p].top_k))
+            .collect();
+        if searches.len() > MAX_CACHED_SEARCHES {
+            searches.clear();
+        }
+        for ((k, _), f) in todo.iter().zip(found) {
+            searches.insert((*k).clone(), f);
+        }
+        for ((&p, b), k) in new.iter().zip(blocked).zip(&keys) {
+            let point = &s.points[p];
+            let prep = match (b, k) {
+                (Some(why), _) => Prepared {
+                    point,
+                    plans: Vec::new(),
+                    infeasible: Some(why),
+                    seed: point_seed(point.seed, p),
+                },
+                (None, Some(k)) => prepare_with(point, &searches[k]),
+                (None, None) => prepare(point),
+            };
+            cache.insert(p, prep);
+        }
+        let results: Vec<UnitResult> = window
+            .par_iter()
+            .map(|&(_, p, chunk, first, count)| {
+                let prep = &cache[&p];
+                let mut trials = Vec::new();
+                let first_reason = if prep.infeasible.is_none() {
+                    run_trials(prep, first, count, &mut trials)
+                } else {
+                    None
+                };
+                let record = (chunk == 0).then(|| point_record(prep));
+                (opts.progress)(count);
+                UnitResult {
+                    point: p,
+                    first,
+                    trials,
+                    first_reason,
+                    record,
+                }
+            })
+            .collect();
+        let last = window.last().map_or(0, |w| w.1);
+        cache.retain(|p, _| *p >= last);
+        for (w, r) in window.iter().zip(results) {
+            match &mut sink {
+                Sink::Whole(sm) => sm.consume(r)?,
+                Sink::Shard(pw) => pw.consume(w.0, r)?,
+            }
+        }
+    }
+    match sink {
+        Sink::Whole(sm) => Ok(Ran::Whole(sm.finish()?)),
+        Sink::Shard(pw) => Ok(Ran::Shard(pw.finish(&s.name)?)),
+    }
+}
+
+/// Write the combined `<out>/summary.csv` of a batch, scenarios in batch order.
+pub fn write_combined(out: &Path, outcomes: &[ScenarioOutcome]) -> anyhow::Result<PathBuf> {
+    let mut sorted: Vec<&ScenarioOutcome> = outcomes.iter().collect();
+    sorted.sort_by(|a, b| (a.batch_index, &a.name).cmp(&(b.batch_index, &b.name)));
+    let mut rows = Vec::new();
+    for s in sorted {
+        let n = s.sweep_paths.len();
+        for p in &s.points {
+            let inputs: Vec<String> = s
+                .sweep_paths
+                .iter()
+                .zip(&p.inputs)
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let mut r = vec![s.name.clone(), p.row[0].clone(), inputs.join("; ")];
+            r.extend(p.row[1 + n..].iter().cloned());
+            rows.push(r);
+        }
+    }
+    let path = out.join("summary.csv");
+    write_atomic(&path, &csv_bytes(&combined_header(), &rows)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+/// A shard found by [`merge`].
+struct FoundShard {
+    dir: PathBuf,
+    manifest: Manifest,
+}
+
+fn find_manifests(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let m = dir.join("manifest.json");
+    if m.is_file() {
+        out.push(m);
+        return Ok(());
+    }
+    if depth == 0 {
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    entries.sort();
+    for e in entries {
+        find_manifests(&e, depth - 1, out)?;
+    }
+    Ok(())
+}
+
+fn merge_err(dir: &Path, msg: impl Into<String>, hint: &str) -> anyhow::Error {
+    InputError::new(msg)
+        .in_file(dir)
+        .with_hint(hint.to_string())
+        .into()
+}
+
+/// Combine shard outputs found under `dirs` (each a shard folder or any folder above one,
+/// up to three levels) into the files one run would have written, in `out`.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<Vec<ScenarioOutcome>> {
+    let mut manifests = Vec::new();
+    for d in dirs {
+        if !d.is_dir() {
+            return Err(merge_err(
+                d,
+                "is not a folder",
+                "pass the --out folders of the shard runs",
+            ));
+        }
+        find_manifests(d, 3, &mut manifests)
+            .with_context(|| format!("cannot read {}", d.display()))?;
+    }
+    let mut groups: BTreeMap<String, Vec<FoundShard>> = BTreeMap::new();
+    for m in manifests {
+        let dir = m.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let text = crate::catalog::read_text(&m)?;
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+            merge_err(
+                &m,
+                format!("is not a shard manifest: {e}"),
+                "merge reads the folders `trainsim run --shard K/N` writes",
+            )
+        })?;
+        if manifest.format != SHARD_FORMAT || manifest.chunk_trials != CHUNK_TRIALS {
+            return Err(merge_err(
+                &m,
+                format!(
+                    "was written by an incompatible trainsim ({})",
+                    manifest.version
+                ),
+                "run every shard and the merge with the same trainsim",
+            ));
+        }
+        let canon = dir.canonicalize().unwrap_or(dir.clone());
+        let group = groups.entry(manifest.scenario.clone()).or_default();
+        if group
+            .iter()
+            .any(|g| g.dir.canonicalize().unwrap_or(g.dir.clone()) == canon)
+        {
+            continue;
+        }
+        group.push(FoundShard { dir, manifest });
+    }
+    if groups.is_empty() {
+        return Err(merge_err(
+            dirs.first().map_or(Path::new("."), |d| d.as_path()),
+            "holds no shard output (no manifest.json found)",
+            "run `trainsim run SCENARIO --shard K/N --out DIR` first, then merge those DIRs",
+        ));
+    }
+    let mut outcomes = Vec::new();
+    for (name, mut shards) in groups {
+        shards.sort_by_key(|s| s.manifest.shard);
+        let first = &shards[0].manifest;
+        let n = first.shards;
+        for s in &shards {
+            let m = &s.manifest;
+            if m.shards != n
+                || m.fingerprint != first.fingerprint
+                || m.trials_csv != first.trials_csv
+                || m.points != first.points
+            {
+                return Err(merge_err(
+                    &s.dir,
+                    format!("shards of `{name}` come from different runs (scenario text, --trials, --seed, --trials-csv or shard count differ)"),
+                    "merge only the shards of one run",
+                ));
+            }
+        }
+        for w in shards.windows(2) {
+            if w[0].manifest.shard == w[1].manifest.shard {
+                return Err(merge_err(
+                    &w[1].dir,
+                    format!(
+                        "shard {}/{n} of `{name}` appears twice (also in {})",
+                        w[1].manifest.shard,
+                        w[0].dir.display()
+                    ),
+                    "pass each shard once",
+                ));
+            }
+        }
+        let missing: Vec<String> = (1..=n)
+            .filter(|k| !shards.iter().any(|s| s.manifest.shard == *k))
+            .map(|k| format!("{k}/{n}"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(merge_err(
+                &shards[0].dir,
+                format!("scenario `{name}` lacks shard(s) {}", missing.join(", ")),
+                "run the missing shards, then merge all of them",
+            ));
+        }
+        outcomes.push(merge_one(&name, &shards, out)?);
+    }
+    write_combined(out, &outcomes)?;
+    Ok(outcomes)
+}
+
+type UnitRows = std::iter::Peekable<csv::StringRecordsIntoIter<BufReader<File>>>;
+
+fn merge_one(name: &str, shards: &[FoundShard], out: &Path) -> anyhow::Result<ScenarioOutcome> {
+    let m = &shards[0].manifest;
+    let mut records: Vec<Option<PointRecord>> = vec![None; m.points];
+    for s in shards {
+        let path = s.dir.join("points.jsonl");
+        let text = crate::catalog::read_text(&path)?;
+        for (i, line) in text.lines().enumerate() {
+            let r: PointRecord = serde_json::from_str(line).map_err(|e| {
+                merge_err(
+                    &path,
+                    format!("line {}: {e}", i + 1),
+                    "the shard output is damaged; run that shard again",
+                )
+            })?;
+            let p = r.point;
+            if p >= records.len() || records[p].is_some() {
+                return Err(merge_err(
+                    &path,
+                    format!("point {p} is out of range or repeated"),
+                    "the shard output is damaged; run that shard again",
+                ));
+            }
+            records[p] = Some(r);
+        }
+    }
+    if let Some(p) = records.iter().position(Option::is_none) {
+        return Err(merge_err(
+            &shards[0].dir,
+            format!("no shard holds point {p} of `{name}`"),
+            "the shard output is incomplete; run the shards again",
+        ));
+    }
+    let records: Vec<PointRecord> = records.into_iter().flatten().collect();
+    let layout = Layout::of(records.iter().map(|r| r.trials).collect());
+    if layout.total() != m.units {
+        return Err(merge_err(
+            &shards[0].dir,
+            "the shard manifests and point records disagree",
+            "run the shards again",
+        ));
+    }
+    let mut readers: Vec<(PathBuf, UnitRows)> = Vec::new();
+    for s in shards {
+        let path = s.dir.join("units.csv");
+        let f = File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        readers.push((
+            path,
+            csv::Reader::from_reader(BufReader::new(f))
+                .into_records()
+                .peekable(),
+        ));
+    }
+    let feasible: Vec<bool> = records.iter().map(|r| r.infeasible.is_none()).collect();
+    let mut records: Vec<Option<PointRecord>> = records.into_iter().map(Some).collect();
+    let mut sm = Summarizer::new(name, out, &m.sweep_paths, m.trials_csv, m.batch_index)?;
+    let n = m.shards;
+    for u in 0..layout.total() {
+        let (p, chunk, first, count) = layout.locate(u);
+        let record = if chunk == 0 { records[p].take() } else { None };
+        let (path, rows) = &mut readers[(u % n) as usize];
+        let mut trials = Vec::with_capacity(count as usize);
+        let mut first_reason = None;
+        while let Some(Ok(rec)) = rows.peek() {
+            if rec.get(0).and_then(|s| s.parse::<u64>().ok()) != Some(u) {
+                break;
+            }
+            let rec = rows.next().and_then(Result::ok).unwrap_or_default();
+            let bad = || {
+                merge_err(
+                    path,
+                    format!("unit {u}: a malformed row"),
+                    "the shard output is damaged; run that shard again",
+                )
+            };
+            let trial: u64 = rec.get(2).and_then(|s| s.parse().ok()).ok_or_else(bad)?;
+            let mut values = [0.0; 5];
+            for (i, v) in values.iter_mut().enumerate() {
+                *v = rec
+                    .get(3 + i)
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(bad)?;
+            }
+            let plan = match rec.get(8) {
+                Some("-") => NO_PLAN,
+                Some(s) => s.parse().map_err(|_| bad())?,
+                None => return Err(bad()),
+            };
+            if let Some(r) = rec.get(9).filter(|r| !r.is_empty()) {
+                if first_reason.is_none() {
+                    first_reason = Some((trial, r.to_string()));
+                }
+            }
+            trials.push(TrialMetrics { values, plan });
+        }
+        if let Some(Err(e)) = rows.peek() {
+            return Err(merge_err(
+                path,
+                format!("cannot read a row: {e}"),
+                "the shard output is damaged; run that shard again",
+            ));
+        }
+        let expected = if feasible[p] { count } else { 0 };
+        if trials.len() as u64 != expected {
+            return Err(merge_err(
+                path,
+                format!(
+                    "unit {u} holds {} trials, expected {expected}",
+                    trials.len()
+                ),
+                "the shard output is incomplete; run that shard again",
+            ));
+        }
+        sm.consume(UnitResult {
+            point: p,
+            first,
+            trials,
+            first_reason,
+            record,
+        })?;
+    }
+    sm.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_strings() {
+        assert_eq!(Shard::parse("2/8").unwrap(), Shard { index: 2, count: 8 });
+        for bad in ["0/2", "3/2", "a/b", "2", "1/0", "-1/2"] {
+            let e = Shard::parse(bad).unwrap_err();
+            assert_eq!(e.key.as_deref(), Some("--shard"), "{bad}");
+        }
+        let s = Shard { index: 2, count: 3 };
+        assert_eq!((0..7).filter(|u| s.owns(*u)).collect::<Vec<_>>(), [1, 4]);
+    }
+
+    #[test]
+    fn layout_cuts_points_into_chunks() {
+        let l = Layout::of(vec![2500, 0, 1000]);
+        assert_eq!(l.total(), 3 + 1 + 1);
+        assert_eq!(l.locate(0), (0, 0, 0, 1000));
+        assert_eq!(l.locate(2), (0, 2, 2000, 500));
+        assert_eq!(l.locate(3), (1, 0, 0, 0));
+        assert_eq!(l.locate(4), (2, 0, 0, 1000));
+    }
+
+    #[test]
+    fn floats_round_trip_in_their_shortest_form() {
+        for x in [
+            0.1,
+            37.581_234_567_890_12,
+            1.48e13,
+            3.4e-6,
+            5e-324,
+            f64::MAX,
+        ] {
+            assert_eq!(fmt_f64(x).parse::<f64>().unwrap().to_bits(), x.to_bits());
+        }
+        assert_eq!(fmt_f64(f64::NAN), "");
+        assert_eq!(fmt_f64(1.48e13), "14800000000000");
+    }
+}

@@ -1,0 +1,451 @@
+//! Scenario files (DESIGN.md §4): TOML → [`raw::RawScenario`] (shape, unknown keys refused)
+//! → one [`raw::RawScenario`] per sweep point ([`sweep`]) → [`Point`]s resolved against the
+//! catalogs and validated ([`resolve`]). Running them is [`crate::run`]'s job; drawing trials
+//! is [`crate::montecarlo`]'s.
+//!
+//! The format, in short (every key is optional unless marked):
+//!
+//! ```toml
+//! name = "deepseek-v3-on-h20"        # output folder; default: the file stem
+//! model = "deepseek-v3"              # required: catalog id, model file (*.toml), or [model] table
+//! train_tokens = 14.8e12             # required
+//! global_batch_tokens = 62914560     # default: 4 Mi tokens, or one sequence per 8 GPUs
+//! seq_len = 4096                     # default: the model's
+//! precision = "fp8"                  # bf16 (default), fp16, fp8
+//!
+//! [fleet]                            # required: gpu + count, or one [[fleet.pools]] entry
+//! gpu = "h20"
+//! count = 20000
+//! gpus_per_node = 8                  # default: the catalog's
+//! net_gbps_per_gpu = 400             # default: the catalog's
+//!
+//! [policy]                           # rule = "id", or tpp_min / pd_min /
+//! rule = "oct-2023"                  # interconnect_min_gb_per_s / memory_bw_min_tb_per_s
+//!
+//! [cost]        # basis, usd_per_gpu_hour, purchase_usd, channel_premium, server_overhead,
+//!               # interconnect_fraction, amortization_years
+//! [efficiency]  # matmul, matmul_scale, attention, memory, nvlink, scaleout, a2a_intra,
+//!               # a2a_inter, alpha_intra_s, alpha_inter_s, tp/dp/ep/pp_overlap,
+//!               # layer_overhead_s, mfu, flash_attention, sequence_parallel
+//! [reliability] # interruptions_per_gpu_hour, checkpoint_bytes_per_param,
+//!               # storage_bytes_per_s_per_gpu, restart_s
+//! [energy]      # gpu_power_fraction, host_power_fraction, pue, usd_per_kwh
+//! [plan]        # tp, pp, dp, ep, cp, micro_batch, recompute, zero_stage, interleave
+//! [uncertainty] # trials (default 1000, or 1 without distributions), seed (42), top_k (4)
+//! [sweep]       # "dotted.path" = [values...]: cartesian product, last key fastest
+//! ```
+//!
+//! Any number of `[cost]`, `[efficiency]`, `[reliability]`, `[energy]` and `train_tokens`
+//! may be a distribution ([`dist`]); the whole-number and plan-shaping keys may not
+//! ([`keys::NUMBER_KEYS`]).
+
+pub mod dist;
+pub mod keys;
+pub mod raw;
+pub mod resolve;
+pub mod sweep;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::catalog::{read_text, Catalog};
+use crate::error::{InputError, Location};
+use crate::estimate::Question;
+use crate::policy::Rule;
+use dist::{Dist, Sampler};
+use keys::{Inputs, Slot};
+use raw::{Channel, RawScenario};
+
+/// The built-in scenario `trainsim run` runs without arguments.
+pub const DEFAULT_TOML: &str = include_str!("../../scenarios/default.toml");
+/// How messages name the built-in scenario.
+pub const DEFAULT_FILE: &str = "<built-in scenarios/default.toml>";
+
+/// Command-line values that replace the scenario's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// `--trials`.
+    pub trials: Option<u64>,
+    /// `--seed`.
+    pub seed: Option<u64>,
+}
+
+/// A loaded, validated scenario: its sweep points in order.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Output folder name.
+    pub name: String,
+    /// The file as named in messages.
+    pub file: String,
+    /// Swept key paths, in file order (the summary's input columns).
+    pub sweep_paths: Vec<String>,
+    /// The points, in sweep order.
+    pub points: Vec<Point>,
+    /// A hash of the file text and the overrides, so shards of different inputs are not merged.
+    pub fingerprint: u64,
+}
+
+/// One sweep point: a question at nominal values, and what is uncertain about it.
+#[derive(Debug, Clone)]
+pub struct Point {
+    /// Position in the sweep (0-based).
+    pub index: usize,
+    /// The swept values, as CSV cells, in [`Scenario::sweep_paths`] order.
+    pub inputs: Vec<String>,
+    /// The question at nominal values (the plan search runs on it).
+    pub question: Question,
+    /// Nominal assumptions (what a trial starts from).
+    pub nominal: Inputs,
+    /// Uncertain inputs, sorted by path (the order trials draw them in).
+    pub uncertain: Vec<Uncertain>,
+    /// Monte Carlo trials.
+    pub trials: u64,
+    /// Random seed of the scenario (each point derives its own, see `montecarlo`).
+    pub seed: u64,
+    /// Plans kept from the nominal search.
+    pub top_k: usize,
+    /// The export-control rule of `[policy]`, if any (built-in by id, or custom thresholds).
+    pub policy: Option<Rule>,
+    /// Acquisition channel of the pool, if given (`purchase` when not). The rule applies
+    /// to purchased chips only: a stockpile predates it, smuggled chips evade it, cloud
+    /// chips are rented abroad and domestic chips are outside it.
+    pub channel: Option<Channel>,
+}
+
+/// One uncertain input.
+#[derive(Debug, Clone, Copy)]
+pub struct Uncertain {
+    /// Dotted path.
+    pub path: &'static str,
+    /// Its distribution.
+    pub dist: Dist,
+    /// Ready to draw.
+    pub sampler: Sampler,
+    /// What it sets.
+    pub slot: Slot,
+}
+
+/// Load and validate a scenario file.
+pub fn load(path: &Path, catalog: &Catalog, overrides: &Overrides) -> Result<Scenario, InputError> {
+    let src = read_text(path)?;
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    load_str(
+        &src,
+        &path.display().to_string(),
+        path.parent(),
+        stem.as_deref(),
+        catalog,
+        overrides,
+    )
+}
+
+/// Load the built-in default scenario.
+pub fn load_default(catalog: &Catalog, overrides: &Overrides) -> Result<Scenario, InputError> {
+    load_str(
+        DEFAULT_TOML,
+        DEFAULT_FILE,
+        None,
+        Some("default"),
+        catalog,
+        overrides,
+    )
+}
+
+/// FNV-1a, 64 bits: a stable hash for fingerprints.
+pub fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// The dotted key a TOML parse error at byte `offset` is about, read from the text: the
+/// enclosing `[table]`, the key of the line, and the word under the offset inside an
+/// inline table.
+fn key_at(src: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(src.len());
+    if !src.is_char_boundary(offset) {
+        return None;
+    }
+    let line_start = src[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = src[offset..].find('\n').map_or(src.len(), |i| offset + i);
+    let line = &src[line_start..line_end];
+    let unquote = |s: &str| s.trim().trim_matches('"').trim_matches('\'').to_string();
+    let mut table = String::new();
+    for l in src[..line_start].lines() {
+        let t = l.trim();
+        if t.starts_with('[') {
+            let head = t
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']');
+            table = head.split('.').map(unquote).collect::<Vec<_>>().join(".");
+        }
+    }
+    let trimmed = line.trim_start();
+    if trimmed.starts_with('[') {
+        let head = trimmed
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        return Some(head.split('.').map(unquote).collect::<Vec<_>>().join("."))
+            .filter(|s| !s.is_empty());
+    }
+    let eq = line.find('=')?;
+    let mut parts: Vec<String> = Vec::new();
+    if !table.is_empty() {
+        parts.push(table);
+    }
+    parts.push(unquote(&line[..eq]));
+    let col = offset - line_start;
+    if let Some(brace) = line.find('{') {
+        if col > brace {
+            let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+            let before = &line[..col];
+            let start = before.rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1);
+            let end = line[col..]
+                .find(|c: char| !is_word(c))
+                .map_or(line.len(), |i| col + i);
+            let word = &line[start..end];
+            let after = line[end..].trim_start();
+            if !word.is_empty() && after.starts_with('=') {
+                parts.push(word.to_string());
+            }
+        }
+    }
+    let key = parts.join(".");
+    (!key.is_empty()).then_some(key)
+}
+
+fn check_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("`{name}` cannot name an output folder"))
+    }
+}
+
+/// Load a scenario from text. `file` names it in messages; `dir` is where relative model
+/// files are read from; `default_name` names it when the file has no `name`.
+pub fn load_str(
+    src: &str,
+    file: &str,
+    dir: Option<&Path>,
+    default_name: Option<&str>,
+    catalog: &Catalog,
+    overrides: &Overrides,
+) -> Result<Scenario, InputError> {
+    if src.trim().is_empty() {
+        return Err(InputError::new("the file is empty").in_file(file).with_hint(
+            "a scenario needs at least `model`, `train_tokens` and a [fleet] with `gpu` and `count`; see scenarios/default.toml",
+        ));
+    }
+    let parse_err = |e: toml::de::Error| {
+        let key = e.span().and_then(|s| key_at(src, s.start));
+        let mut err = InputError::from_toml(src, &e).in_file(file);
+        if let Some(k) = key {
+            err = err.at_key(k);
+        }
+        err.with_hint("see scenarios/README.md for the scenario format")
+    };
+    let raw: RawScenario = toml::from_str(src).map_err(parse_err)?;
+    let base: toml::Table = toml::from_str(src).map_err(parse_err)?;
+
+    let name = match (&raw.name, default_name) {
+        (Some(n), _) => n.clone(),
+        (None, Some(n)) => n.to_string(),
+        (None, None) => String::new(),
+    };
+    check_name(&name).map_err(|m| {
+        InputError::new(m)
+            .in_file(file)
+            .at_key("name")
+            .at(Location::of_key(src, &[], Some("name")))
+            .with_hint("use letters, digits, `-`, `_` and `.`, e.g. name = \"deepseek-v3-on-h20\"")
+    })?;
+
+    let axes = sweep::axes(&raw, &base, src, file)?;
+    let n = sweep::point_count(&axes);
+    let sweep_paths: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
+    let resolve_point = |i: usize| -> Result<Point, InputError> {
+        let idx = sweep::point_indices(&axes, i);
+        let mut t = base.clone();
+        t.remove("sweep");
+        let mut swept = Vec::with_capacity(axes.len());
+        let mut inputs = Vec::with_capacity(axes.len());
+        for (a, &j) in axes.iter().zip(&idx) {
+            let v = &a.values[j];
+            // Checked value by value in `sweep::axes`; a combination cannot fail to set.
+            sweep::set_path(&mut t, &a.path, v.clone()).map_err(|m| {
+                InputError::new(m)
+                    .in_file(file)
+                    .at_key(format!("sweep.\"{}\"", a.path))
+                    .at(a.location)
+            })?;
+            swept.push((a.path.clone(), a.location));
+            inputs.push(sweep::display_value(v));
+        }
+        let raw_p: RawScenario = if axes.is_empty() {
+            raw.clone()
+        } else {
+            toml::Value::Table(t).try_into().map_err(|e: toml::de::Error| {
+                InputError::new(e.message().trim().to_string()).in_file(file).at_key("sweep").with_hint(
+                    "a combination of swept values is invalid; check the swept keys together",
+                )
+            })?
+        };
+        let ctx = resolve::Ctx {
+            file,
+            src,
+            dir,
+            swept,
+        };
+        resolve::point(&raw_p, catalog, &ctx, i, inputs, overrides)
+    };
+    // Resolve in parallel, report the first failing point in sweep order.
+    let results: Vec<Result<Point, InputError>> =
+        (0..n).into_par_iter().map(resolve_point).collect();
+    let mut points = Vec::with_capacity(n);
+    for r in results {
+        points.push(r?);
+    }
+
+    let mut h = fnv1a(src.as_bytes(), 0xcbf2_9ce4_8422_2325);
+    h = fnv1a(
+        format!("{:?}|{}", overrides, env!("CARGO_PKG_VERSION")).as_bytes(),
+        h,
+    );
+    Ok(Scenario {
+        name,
+        file: file.to_string(),
+        sweep_paths,
+        points,
+        fingerprint: h,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(src: &str) -> Result<Scenario, InputError> {
+        load_str(
+            src,
+            "s.toml",
+            None,
+            Some("s"),
+            &Catalog::builtin(),
+            &Overrides::default(),
+        )
+    }
+
+    const SMALL: &str =
+        "model = \"llama3.1-8b\"\ntrain_tokens = 1e12\n[fleet]\ngpu = \"h100\"\ncount = 64\n";
+
+    #[test]
+    fn a_minimal_scenario_matches_the_estimate_defaults() {
+        let s = load(SMALL).unwrap();
+        assert_eq!(s.name, "s");
+        assert_eq!(s.points.len(), 1);
+        let p = &s.points[0];
+        assert_eq!(p.trials, 1);
+        assert!(p.uncertain.is_empty());
+        assert_eq!(p.question.gpu.id, "h100-sxm-80gb");
+        assert_eq!(
+            p.question.global_batch_tokens,
+            crate::estimate::default_global_batch_tokens(64, p.question.seq_len)
+        );
+        assert_eq!(
+            p.question.efficiency,
+            crate::perf::Efficiency::defaults_for(&p.question.gpu, p.question.precision)
+        );
+    }
+
+    #[test]
+    fn sweeps_expand_in_order() {
+        let s = load(&format!(
+            "{SMALL}[sweep]\n\"fleet.gpu\" = [\"h100\", \"a100-sxm-80gb\"]\n\"fleet.count\" = [8, 16]\n"
+        ))
+        .unwrap();
+        let got: Vec<(String, u64)> = s
+            .points
+            .iter()
+            .map(|p| (p.question.gpu.id.clone(), p.question.gpus))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("h100-sxm-80gb".into(), 8),
+                ("h100-sxm-80gb".into(), 16),
+                ("a100-sxm-80gb".into(), 8),
+                ("a100-sxm-80gb".into(), 16)
+            ]
+        );
+        assert_eq!(s.points[3].inputs, ["a100-sxm-80gb", "16"]);
+    }
+
+    #[test]
+    fn errors_name_file_key_line_and_hint() {
+        let e = load(&format!("{SMALL}bogus = 1\n")).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("fleet.bogus"));
+        assert_eq!(e.location, Some(Location { line: 6, column: 1 }));
+        let e = load(&SMALL.replace("count = 64", "count = -8")).unwrap_err();
+        assert_eq!(e.to_string(), "s.toml:5:1: `fleet.count`: must be a positive whole number, got -8\n  hint: physically impossible: this quantity must be above zero");
+        let e = load(&format!(
+            "{SMALL}[sweep]\n\"fleet.gpu\" = [\"h100\", \"h100-sxm\"]\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("sweep.\"fleet.gpu\""));
+        assert!(
+            e.to_string().contains("did you mean `h100-sxm-80gb`?"),
+            "{e}"
+        );
+        let e = load(&format!("{SMALL}[efficiency]\nmfu = 1.2\n")).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("`efficiency.mfu`: must be a fraction in (0, 1], got 1.2"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn seeds_are_exact_and_sizes_are_bounded() {
+        let s = load(&format!("{SMALL}[uncertainty]\nseed = 9007199254740993\n")).unwrap();
+        assert_eq!(s.points[0].seed, 9_007_199_254_740_993);
+        let e = load(&SMALL.replace("count = 64", "count = 9e15")).unwrap_err();
+        assert!(e.message.contains("the most trainsim accepts"), "{e}");
+    }
+
+    #[test]
+    fn inline_table_keys_are_found() {
+        assert_eq!(
+            key_at("fleet = { gpu = \"h100\", bogus = 1 }\n", 24).as_deref(),
+            Some("fleet.bogus")
+        );
+        assert_eq!(
+            key_at("[cost]\nbasis = \"rent\"\n", 15).as_deref(),
+            Some("cost.basis")
+        );
+    }
+
+    #[test]
+    fn the_default_scenario_loads() {
+        let s = load_default(&Catalog::builtin(), &Overrides::default()).unwrap();
+        assert_eq!(s.points.len(), 8);
+        assert!(!s.points[0].uncertain.is_empty());
+    }
+}

@@ -1,0 +1,463 @@
+//! Scenario files, sweeps, Monte Carlo, `run` and `merge` (issue 4): error messages for
+//! bad input, determinism across threads and shards, the degenerate-distribution contract,
+//! a snapshot of a small summary, and loaders that never panic.
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use trainsim::catalog::Catalog;
+use trainsim::montecarlo::summary::summarize_trials;
+use trainsim::montecarlo::{prepare, run_trials};
+use trainsim::scenario::{load, load_str, Overrides};
+
+use crate::cli::trainsim;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// A small sweep: a tiny inline model (fast in debug builds), two fleet sizes, uncertain
+/// MFU, price and electricity. The MFU override keeps the snapshot independent of the
+/// step-time model.
+const SMALL: &str = r#"
+name = "small"
+train_tokens = 2e10
+precision = "bf16"
+
+[model]
+name = "tiny-1b"
+layers = 16
+d_model = 2048
+heads = 16
+ffn_hidden = 8192
+ffn_kind = "swiglu"
+vocab = 32000
+seq_len = 2048
+
+[fleet]
+gpu = "h100-sxm-80gb"
+count = 16
+
+[cost]
+usd_per_gpu_hour = { dist = "triangular", min = 2.45, mode = 2.99, max = 3.99 }
+
+[efficiency]
+mfu = { dist = "pert", min = 0.30, mode = 0.40, max = 0.48 }
+
+[energy]
+usd_per_kwh = { dist = "uniform", min = 0.059, max = 0.089 }
+
+[uncertainty]
+trials = 300
+seed = 7
+
+[sweep]
+"fleet.count" = [16, 32]
+"#;
+
+fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Each file in tests/data/invalid/ fails with exit 2 and exactly the message stored next
+/// to it (`foo.toml` → `foo.expected`), and writes nothing. `UPDATE_EXPECTED=1` rewrites
+/// the expected files.
+#[test]
+fn invalid_files_give_their_exact_message_and_exit_2() {
+    let dir = root().join("tests/data/invalid");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 11, "{} invalid files", files.len());
+    let out = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for f in &files {
+        let rel = f.strip_prefix(root()).unwrap();
+        let a = trainsim()
+            .current_dir(root())
+            .arg("run")
+            .arg(rel)
+            .arg("--out")
+            .arg(out.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&a.stderr).into_owned();
+        let expected_path = f.with_extension("expected");
+        if std::env::var_os("UPDATE_EXPECTED").is_some() {
+            std::fs::write(&expected_path, &stderr).unwrap();
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if a.status.code() != Some(2) || stderr != expected || stderr.contains("panicked") {
+            failures.push(format!(
+                "{}: exit {:?}\n--- got\n{stderr}--- expected\n{expected}",
+                rel.display(),
+                a.status.code()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        0,
+        "nothing is written for a failed scenario"
+    );
+}
+
+/// A bad scenario in a batch is reported and skipped; the others are written; exit 2.
+#[test]
+fn a_bad_scenario_does_not_stop_the_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = write_scenario(
+        tmp.path(),
+        "good.toml",
+        &SMALL.replace("trials = 300", "trials = 20"),
+    );
+    let bad = root().join("tests/data/invalid/unknown_gpu.toml");
+    let out = tmp.path().join("out");
+    let a = trainsim()
+        .arg("run")
+        .arg(&bad)
+        .arg(&good)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(a.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&a.stderr);
+    assert!(stderr.contains("unknown GPU `h100-sxm`"), "{stderr}");
+    assert!(stderr.contains("1 of 2 scenario files failed"), "{stderr}");
+    assert!(out.join("small/summary.csv").is_file());
+    assert!(!out.join("unknown-gpu").exists());
+    assert!(out.join("summary.csv").is_file());
+}
+
+#[test]
+fn bad_shard_strings_exit_2_with_a_hint() {
+    for bad in ["0/2", "3/2", "a/b"] {
+        let a = trainsim()
+            .args(["run", "--shard", bad, "--out", "/nonexistent/never"])
+            .output()
+            .unwrap();
+        assert_eq!(a.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&a.stderr);
+        assert!(
+            stderr.contains("--shard") && stderr.contains("hint: write K/N"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn small_summary_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = write_scenario(tmp.path(), "small.toml", SMALL);
+    trainsim()
+        .arg("run")
+        .arg(&f)
+        .arg("--out")
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let text = String::from_utf8(read(&tmp.path().join("small/summary.csv"))).unwrap();
+    insta::assert_snapshot!("small_summary_csv", text);
+}
+
+/// Byte-identical outputs at 1 and 2 threads, trials.csv included.
+#[test]
+fn output_is_identical_at_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = write_scenario(tmp.path(), "small.toml", SMALL);
+    for t in ["1", "2"] {
+        trainsim()
+            .arg("run")
+            .arg(&f)
+            .args(["--threads", t, "--trials-csv", "--out"])
+            .arg(tmp.path().join(format!("t{t}")))
+            .assert()
+            .success();
+    }
+    for file in [
+        "small/summary.csv",
+        "small/sensitivity.csv",
+        "small/trials.csv",
+        "summary.csv",
+    ] {
+        assert_eq!(
+            read(&tmp.path().join("t1").join(file)),
+            read(&tmp.path().join("t2").join(file)),
+            "{file}"
+        );
+    }
+    let trials = String::from_utf8(read(&tmp.path().join("t1/small/trials.csv"))).unwrap();
+    assert_eq!(trials.lines().count(), 1 + 600);
+}
+
+/// Shards 1/3, 2/3, 3/3 merged give exactly the files of a single run.
+#[test]
+fn merged_shards_equal_a_single_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    // 2,500 trials a point: three work units per point, six in all, spread over the shards.
+    let f = write_scenario(
+        tmp.path(),
+        "small.toml",
+        &SMALL.replace("trials = 300", "trials = 2500"),
+    );
+    let single = tmp.path().join("single");
+    trainsim()
+        .arg("run")
+        .arg(&f)
+        .arg("--trials-csv")
+        .arg("--out")
+        .arg(&single)
+        .assert()
+        .success();
+    let shards = tmp.path().join("shards");
+    for k in ["1/3", "2/3", "3/3"] {
+        trainsim()
+            .arg("run")
+            .arg(&f)
+            .args(["--trials-csv", "--threads", "1", "--shard", k, "--out"])
+            .arg(&shards)
+            .assert()
+            .success();
+    }
+    assert!(
+        !shards.join("small/summary.csv").exists(),
+        "a shard writes only partial files"
+    );
+    // Missing shards are refused.
+    let partial = tmp.path().join("partial");
+    std::fs::create_dir_all(&partial).unwrap();
+    let a = trainsim()
+        .arg("merge")
+        .arg(shards.join("small/shard-1-of-3"))
+        .arg("--out")
+        .arg(&partial)
+        .output()
+        .unwrap();
+    assert_eq!(a.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&a.stderr).contains("lacks shard(s) 2/3, 3/3"));
+    let merged = tmp.path().join("merged");
+    trainsim()
+        .arg("merge")
+        .arg(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    for file in [
+        "small/summary.csv",
+        "small/sensitivity.csv",
+        "small/trials.csv",
+        "summary.csv",
+    ] {
+        assert_eq!(read(&single.join(file)), read(&merged.join(file)), "{file}");
+    }
+}
+
+/// A distribution with min = mode = max is that constant: every trial, and so every
+/// percentile, equals the deterministic `trainsim estimate`.
+#[test]
+fn degenerate_distributions_reproduce_the_estimate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scen = r#"
+name = "degenerate"
+model = "llama3.1-8b"
+train_tokens = { dist = "uniform", min = 1e12, max = 1e12 }
+[fleet]
+gpu = "h100-sxm-80gb"
+count = 64
+[cost]
+usd_per_gpu_hour = { dist = "triangular", min = 2.5, mode = 2.5, max = 2.5 }
+[efficiency]
+matmul_scale = { dist = "pert", min = 1.0, mode = 1.0, max = 1.0 }
+[energy]
+pue = { dist = "normal", mean = 1.25, sd = 0.0 }
+[uncertainty]
+trials = 25
+"#;
+    let f = write_scenario(tmp.path(), "d.toml", scen);
+    trainsim()
+        .arg("run")
+        .arg(&f)
+        .arg("--out")
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let mut rdr = csv::Reader::from_path(tmp.path().join("degenerate/summary.csv")).unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let row = rdr.records().next().unwrap().unwrap();
+    let get = |k: &str| -> f64 {
+        row[header.iter().position(|h| h == k).unwrap()]
+            .parse()
+            .unwrap()
+    };
+    let est = trainsim()
+        .args([
+            "estimate",
+            "--model",
+            "llama3.1-8b",
+            "--gpu",
+            "h100-sxm-80gb",
+            "--gpus",
+            "64",
+            "--tokens",
+            "1e12",
+        ])
+        .args(["--usd-per-gpu-hour", "2.5", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(est.status.success());
+    let e: serde_json::Value = serde_json::from_slice(&est.stdout).unwrap();
+    assert_eq!(get("trials"), 25.0);
+    for m in ["train_days", "gpu_hours", "cost_usd", "energy_mwh", "mfu"] {
+        let want = e[m].as_f64().unwrap();
+        for q in ["p5", "p50", "p95", "mean"] {
+            let got = get(&format!("{m}_{q}"));
+            assert!(
+                ((got - want) / want).abs() <= 1e-12,
+                "{m}_{q}: {got} vs estimate {want}"
+            );
+        }
+    }
+    assert_eq!(get("plan_share"), 1.0);
+    // No uncertain input: nothing to swing.
+    let sens = std::fs::read_to_string(tmp.path().join("degenerate/sensitivity.csv")).unwrap();
+    assert_eq!(sens.lines().count(), 1);
+}
+
+/// `trainsim run` with no file runs the built-in frontier-class scenario.
+#[test]
+fn the_default_scenario_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = trainsim()
+        .args(["run", "--trials", "20", "--out"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    let summary =
+        std::fs::read_to_string(tmp.path().join("frontier-deepseek-v3/summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 1 + 8);
+    for gpu in ["h100-sxm-80gb", "h800-sxm-80gb", "h20", "a100-sxm-80gb"] {
+        assert!(summary.contains(gpu), "{gpu}");
+    }
+    let stdout = String::from_utf8_lossy(&a.stdout);
+    assert!(
+        stdout.contains("frontier-deepseek-v3: 8 point(s)"),
+        "{stdout}"
+    );
+}
+
+/// Every scenario in scenarios/ loads.
+#[test]
+fn example_scenarios_load() {
+    let c = Catalog::builtin();
+    for e in std::fs::read_dir(root().join("scenarios")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            load(&p, &c, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+/// A random valid distribution with every location parameter scaled by `scale` (mfu:
+/// 1, inside (0, 1]; price: 10).
+fn dist_strategy(scale: f64) -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0.05f64..0.5, 0.0f64..1.0, 0.0f64..0.45).prop_map(move |(lo, t, w)| {
+            let hi = lo + w + 0.01;
+            let mode = lo + t * (hi - lo);
+            format!(
+                "{{ dist = \"triangular\", min = {}, mode = {}, max = {} }}",
+                lo * scale,
+                mode * scale,
+                hi * scale
+            )
+        }),
+        (0.05f64..0.5, 0.0f64..1.0, 0.0f64..0.45).prop_map(move |(lo, t, w)| {
+            let hi = lo + w + 0.01;
+            let mode = lo + t * (hi - lo);
+            format!(
+                "{{ dist = \"pert\", min = {}, mode = {}, max = {} }}",
+                lo * scale,
+                mode * scale,
+                hi * scale
+            )
+        }),
+        (0.05f64..0.5, 0.01f64..0.45).prop_map(move |(lo, w)| format!(
+            "{{ dist = \"uniform\", min = {}, max = {} }}",
+            lo * scale,
+            (lo + w) * scale
+        )),
+        (0.3f64..0.6, 0.0f64..0.05).prop_map(move |(m, sd)| format!(
+            "{{ dist = \"normal\", mean = {}, sd = {} }}",
+            m * scale,
+            sd * scale
+        )),
+        (0.3f64..0.6, 0.0f64..0.08).prop_map(move |(m, s)| format!(
+            "{{ dist = \"lognormal\", median = {}, sigma = {s} }}",
+            m * scale
+        )),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// p5 ≤ p50 ≤ p95 for every metric, whatever the distributions.
+    #[test]
+    fn percentiles_are_ordered_for_random_distributions(mfu in dist_strategy(1.0), price in dist_strategy(10.0), seed in 0u64..1000) {
+        let src = format!(
+            "model = {{ name = \"t\", layers = 4, d_model = 512, heads = 8, vocab = 1000, seq_len = 512 }}\n\
+             train_tokens = 1e9\n[fleet]\ngpu = \"a100-sxm-80gb\"\ncount = 8\n\
+             [cost]\nusd_per_gpu_hour = {price}\n[efficiency]\nmfu = {mfu}\n[uncertainty]\nseed = {seed}\n"
+        );
+        let s = load_str(&src, "p.toml", None, Some("p"), &Catalog::builtin(), &Overrides::default())
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
+        let prep = prepare(&s.points[0]);
+        let mut trials = Vec::new();
+        run_trials(&prep, 0, 64, &mut trials);
+        let sum = summarize_trials(&trials);
+        for m in sum.metrics.iter().flatten() {
+            prop_assert!(m.p5 <= m.p50 && m.p50 <= m.p95, "{m:?}");
+        }
+        prop_assert!(sum.metrics.iter().all(Option::is_some));
+    }
+
+    /// Arbitrary text never panics the loader.
+    #[test]
+    fn arbitrary_text_never_panics_the_loader(text in "\\PC{0,200}") {
+        let _ = load_str(&text, "fuzz.toml", None, Some("fuzz"), &Catalog::builtin(), &Overrides::default());
+    }
+
+    /// Nor do valid scenarios with random text spliced in (reaches deeper than random text).
+    #[test]
+    fn spliced_scenarios_never_panic_the_loader(at in 0usize..400, cut in 0usize..20, junk in "[\\[\\]{}=\",.a-z0-9 \\n-]{0,30}") {
+        let base = SMALL.as_bytes();
+        let at = at.min(base.len());
+        let end = (at + cut).min(base.len());
+        let mut bytes = base[..at].to_vec();
+        bytes.extend_from_slice(junk.as_bytes());
+        bytes.extend_from_slice(&base[end..]);
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = load_str(&text, "fuzz.toml", None, Some("fuzz"), &Catalog::builtin(), &Overrides::default());
+    }
+
+    /// Arbitrary bytes in a file never panic the loader.
+    #[test]
+    fn arbitrary_bytes_never_panic_the_loader(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        let tmp = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(tmp.path(), &bytes).unwrap();
+        let _ = load(tmp.path(), &Catalog::builtin(), &Overrides::default());
+    }
+}
