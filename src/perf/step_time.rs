@@ -248,7 +248,9 @@ impl StepModel {
         // batched GEMMs per head over the full s×s (masked, not skipped) plus the softmax,
         // mask and dropout passes over the stored scores, ~12 bytes per score forward.
         let attn_fwd = if e.flash_attention {
-            2.0 * tokens * self.seq_len * s.score_width / tp / (self.hw.peak_bf16_flops * e.attention)
+            2.0 * tokens * self.seq_len * s.score_width
+                / tp
+                / (self.hw.peak_bf16_flops * e.attention)
         } else {
             let d = s.score_width / s.heads;
             let heads = s.heads / tp;
@@ -274,10 +276,15 @@ impl StepModel {
         let half_overhead = 0.5 * e.layer_overhead_s;
         // Overlapping the all-to-all with compute takes SMs from the compute kernels
         // (DeepSeek-V3 §3.2.2 reserved 20 of 132 SMs; DeepEP V2 needs 4–6).
-        let sm_share = if ep_fwd > 0.0 { 1.0 / (1.0 - e.comm_sm_fraction * e.ep_overlap) } else { 1.0 };
+        let sm_share = if ep_fwd > 0.0 {
+            1.0 / (1.0 - e.comm_sm_fraction * e.ep_overlap)
+        } else {
+            1.0
+        };
         LayerTimes {
             compute_fwd: (gemm + attn_fwd + elem) * sm_share + half_overhead,
-            compute_bwd: (2.0 * gemm + attn_bwd_factor * attn_fwd + 2.0 * elem) * sm_share + half_overhead,
+            compute_bwd: (2.0 * gemm + attn_bwd_factor * attn_fwd + 2.0 * elem) * sm_share
+                + half_overhead,
             attn_fwd: attn_fwd * sm_share,
             tp_fwd,
             cp_fwd,
@@ -409,7 +416,9 @@ impl StepModel {
         let bubble_s = bubble_slots * slot;
         StepTime {
             step_s: m * slot + bubble_s + dp_exposed + optimizer_s,
-            compute_s: m * r * ((s.layers + s.mtp_depth) * compute_layer + (1.0 + s.mtp_depth) * logits),
+            compute_s: m
+                * r
+                * ((s.layers + s.mtp_depth) * compute_layer + (1.0 + s.mtp_depth) * logits),
             tp_comm_s: m * r * (s.layers + s.mtp_depth) * tp_layer,
             cp_comm_s: m * r * (s.layers + s.mtp_depth) * cp_layer,
             ep_comm_s: m * r * (s.layers + s.mtp_depth) * ep_layer,
@@ -442,10 +451,16 @@ mod tests {
         let flops = 1_879_048_192.0;
         let bytes = 30_539_776.0;
         let h100 = gemm_s(m, k, n, 989.5e12 * 0.76, 3.35e12 * 0.70, 2.0);
-        assert!((h100 - bytes / (3.35e12 * 0.70)).abs() < 1e-15, "H100 is memory-bound");
+        assert!(
+            (h100 - bytes / (3.35e12 * 0.70)).abs() < 1e-15,
+            "H100 is memory-bound"
+        );
         assert!(flops / (989.5e12 * 0.76) < h100);
         let h20 = gemm_s(m, k, n, 148e12 * 0.85, 4.0e12 * 0.70, 2.0);
-        assert!((h20 - flops / (148e12 * 0.85)).abs() < 1e-15, "H20 is compute-bound");
+        assert!(
+            (h20 - flops / (148e12 * 0.85)).abs() < 1e-15,
+            "H20 is compute-bound"
+        );
         assert!(bytes / (4.0e12 * 0.70) < h20);
         assert!((h100 * 1e6 - 13.02).abs() < 0.01 && (h20 * 1e6 - 14.94).abs() < 0.01);
     }
@@ -481,10 +496,24 @@ mod tests {
         let model = q.step_model();
         for (v, expected) in [(1, 3.0 / 8.0), (2, 3.0 / 16.0)] {
             // DP 2 × mb 4 → m = 64 / 8 = 8 micro-batches.
-            let st = crate::parallel::Strategy { tp: 8, pp: 4, dp: 2, ep: 1, cp: 1, micro_batch: 4, interleave: v, recompute: Recompute::Full, zero_stage: 1 };
+            let st = crate::parallel::Strategy {
+                tp: 8,
+                pp: 4,
+                dp: 2,
+                ep: 1,
+                cp: 1,
+                micro_batch: 4,
+                interleave: v,
+                recompute: Recompute::Full,
+                zero_stage: 1,
+            };
             let t = model.step_time(&st);
             let pipeline = t.step_s - t.bubble_s - t.dp_comm_s - t.optimizer_s;
-            assert!((t.bubble_s / pipeline - expected).abs() < 1e-12, "v={v}: {}", t.bubble_s / pipeline);
+            assert!(
+                (t.bubble_s / pipeline - expected).abs() < 1e-12,
+                "v={v}: {}",
+                t.bubble_s / pipeline
+            );
         }
     }
 
@@ -494,8 +523,20 @@ mod tests {
         let q = question("llama3.1-70b", "h100", 1024, 4.0 * 1024.0 * 1024.0);
         for r in plan_search(&q, 20).top {
             let t = r.step;
-            let sum = t.compute_s + t.tp_comm_s + t.cp_comm_s + t.ep_comm_s + t.pp_comm_s + t.bubble_s + t.dp_comm_s + t.optimizer_s;
-            assert!((sum / t.step_s - 1.0).abs() < 1e-9, "{} vs {}", sum, t.step_s);
+            let sum = t.compute_s
+                + t.tp_comm_s
+                + t.cp_comm_s
+                + t.ep_comm_s
+                + t.pp_comm_s
+                + t.bubble_s
+                + t.dp_comm_s
+                + t.optimizer_s;
+            assert!(
+                (sum / t.step_s - 1.0).abs() < 1e-9,
+                "{} vs {}",
+                sum,
+                t.step_s
+            );
         }
     }
 
@@ -559,7 +600,10 @@ mod tests {
         let r = plan_search(&q, 1);
         assert!(r.top.is_empty());
         match r.infeasible {
-            Some(crate::parallel::Infeasible::OutOfMemory { need_bytes, have_bytes }) => {
+            Some(crate::parallel::Infeasible::OutOfMemory {
+                need_bytes,
+                have_bytes,
+            }) => {
                 assert!(need_bytes > have_bytes);
                 assert_eq!(have_bytes, 40.0 * crate::catalog::gpu::GIB);
             }

@@ -272,7 +272,11 @@ pub fn memory_per_gpu(
     // When the layers do not divide evenly, the short stage goes first: it holds the most
     // micro-batches in flight (Llama 3 gave its first and last stages one layer fewer).
     let chunks = pp * f64::from(st.interleave);
-    let first_layers = if st.pp > 1 { (f64::from(st.interleave) * (shape.layers / chunks).floor()).max(1.0) } else { layers_per_stage };
+    let first_layers = if st.pp > 1 {
+        (f64::from(st.interleave) * (shape.layers / chunks).floor()).max(1.0)
+    } else {
+        layers_per_stage
+    };
     let first_stage = per_layer * first_layers * in_flight * interleave_factor;
     let logits = tokens * shape.vocab * 4.0 / tp;
     let last_stage = per_layer * layers_per_stage + logits;
