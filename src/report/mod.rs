@@ -1,11 +1,15 @@
 //! Output for people and scripts: aligned tables, number formatting, CSV and JSON writers,
 //! and atomic file writes. Nothing here computes a result.
 
+pub mod chart;
+pub mod html;
 pub mod table;
 
 use std::io::Write;
 use std::path::Path;
 
+pub use chart::{draw_all, ChartError, ChartFile, ChartKind, CostBreakdown, PointResult, Quantiles, ScenarioResult, Sensitivity};
+pub use html::{render_report, HtmlError};
 pub use table::Table;
 
 /// A figure for a table: `n/p` (not published) when absent, else with `digits` decimals.
