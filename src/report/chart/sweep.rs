@@ -1,0 +1,221 @@
+//! Sweep curves: time to train against fleet size, one line per GPU.
+//!
+//! Both axes are logarithmic (x in powers of two when the fleet sizes allow), so perfect
+//! linear scaling is a straight line of slope −1: the dashed line from each GPU's smallest
+//! fleet. The shaded band is p5–p95.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{
+    axis_style, de, draw_legend, frame, gpu_colors, infeasible_note, log_ticks, render, tick_style,
+    ChartError, ChartFile, ChartKind, Dash, DrawFail, Figure, Fmt, Frame, LegendItem, Mark, Meta,
+    Quantiles, Scale, ScenarioResult, GRID, GRID_LIGHT, INK, LEGEND_W, REFERENCE,
+};
+
+/// Time to train against fleet size, one line per GPU, with the ideal linear-scaling line
+/// from each GPU's smallest fleet: `train_days_vs_gpus.{png,svg}`. `None` unless some GPU
+/// has at least two feasible fleet sizes.
+pub fn train_days_vs_gpus(
+    result: &ScenarioResult,
+    dir: &Path,
+) -> Result<Option<ChartFile>, ChartError> {
+    let mut curves: Vec<Curve> = Vec::new();
+    for (gpu, color) in gpu_colors(result) {
+        let mut pts: Vec<(f64, Quantiles)> = result
+            .points
+            .iter()
+            .filter(|p| p.gpu == gpu && !p.is_infeasible() && p.gpus > 0)
+            .filter_map(|p| {
+                p.train_days
+                    .filter(|q| q.is_finite() && q.p5 > 0.0)
+                    .map(|q| (p.gpus as f64, q))
+            })
+            .collect();
+        if pts.is_empty() {
+            continue;
+        }
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // One value per fleet size (a sweep over other inputs repeats sizes): keep the first.
+        pts.dedup_by(|b, a| a.0 == b.0);
+        curves.push(Curve { gpu, color, pts });
+    }
+    if !curves.iter().any(|c| c.pts.len() >= 2) {
+        return Ok(None);
+    }
+    let fig = Sweep {
+        title: super::headline(TITLE, &result.name),
+        curves,
+        footnote: infeasible_note(&result.points),
+    };
+    render(
+        &fig,
+        dir,
+        Meta {
+            kind: ChartKind::Sweep,
+            name: "train_days_vs_gpus",
+            title: TITLE,
+            caption: fig.footnote.clone(),
+        },
+    )
+    .map(Some)
+}
+
+const TITLE: &str = "Time to train against fleet size";
+
+struct Curve {
+    gpu: String,
+    color: RGBColor,
+    /// (GPUs, days), sorted by GPUs.
+    pts: Vec<(f64, Quantiles)>,
+}
+
+struct Sweep {
+    title: String,
+    curves: Vec<Curve>,
+    footnote: Option<String>,
+}
+
+/// Ticks for the fleet-size axis: the swept sizes when there are few, else powers of two,
+/// thinned to at most `max` labels.
+fn gpu_ticks(sizes: &[f64], lo: f64, hi: f64, max: usize) -> Vec<f64> {
+    let mut ticks: Vec<f64> = sizes.to_vec();
+    ticks.sort_by(f64::total_cmp);
+    ticks.dedup();
+    if ticks.len() > max {
+        ticks = (0..64)
+            .map(|e| 2f64.powi(e))
+            .filter(|v| *v >= lo && *v <= hi)
+            .collect();
+    }
+    while ticks.len() > max {
+        ticks = ticks.into_iter().step_by(2).collect();
+    }
+    ticks
+}
+
+impl Figure for Sweep {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFail> {
+        let (plot, legend) = frame(
+            root,
+            &Frame {
+                title: &self.title,
+                subtitle: Some(
+                    "Line: median (p50). Band: p5 to p95. Dashed: ideal linear scaling from the GPU's smallest fleet.",
+                ),
+                footnote: self.footnote.as_deref(),
+                legend_w: LEGEND_W,
+            },
+        )?;
+        let mut items: Vec<LegendItem> = self
+            .curves
+            .iter()
+            .map(|c| LegendItem {
+                label: c.gpu.clone(),
+                color: c.color,
+                mark: Mark::LineDot,
+            })
+            .collect();
+        items.push(LegendItem {
+            label: "ideal linear scaling".into(),
+            color: REFERENCE,
+            mark: Mark::Line(Dash::Dashed(10, 6)),
+        });
+        if let Some(area) = &legend {
+            draw_legend(area, Some("GPU"), &items)?;
+        }
+
+        let sizes: Vec<f64> = self
+            .curves
+            .iter()
+            .flat_map(|c| c.pts.iter().map(|p| p.0))
+            .collect();
+        let gmin = sizes.iter().copied().fold(f64::INFINITY, f64::min);
+        let gmax = sizes.iter().copied().fold(0.0, f64::max);
+        let (xlo, xhi) = (gmin / 1.3, gmax * 1.3);
+        let x = Scale::log(xlo, xhi, Fmt::Count).with_ticks(gpu_ticks(&sizes, xlo, xhi, 12));
+
+        let mut dmin = f64::INFINITY;
+        let mut dmax: f64 = 0.0;
+        for c in &self.curves {
+            let (n0, q0) = c.pts[0];
+            for (n, q) in &c.pts {
+                dmin = dmin.min(q.p5).min(q0.p50 * n0 / n);
+                dmax = dmax.max(q.p95);
+            }
+        }
+        let y = Scale::log(dmin / 1.25, dmax * 1.25, Fmt::Human);
+        let (ylo, yhi) = (y.start(), y.end());
+        let y = y.with_ticks(log_ticks(ylo, yhi).0);
+
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_top(10)
+            .margin_left(20)
+            .margin_right(30)
+            .margin_bottom(10)
+            .x_label_area_size(60)
+            .y_label_area_size(90)
+            .build_cartesian_2d(x, y)
+            .map_err(de)?;
+        chart
+            .configure_mesh()
+            .x_desc("Fleet size (GPUs, log scale)")
+            .y_desc("Time to train (days, log scale)")
+            .axis_desc_style(axis_style())
+            .label_style(tick_style())
+            .bold_line_style(GRID.stroke_width(1))
+            .light_line_style(GRID_LIGHT.stroke_width(1))
+            .axis_style(INK.stroke_width(1))
+            .draw()
+            .map_err(de)?;
+
+        for c in &self.curves {
+            if c.pts.len() >= 2 {
+                let mut band: Vec<(f64, f64)> = c.pts.iter().map(|(n, q)| (*n, q.p95)).collect();
+                band.extend(c.pts.iter().rev().map(|(n, q)| (*n, q.p5)));
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        band,
+                        c.color.mix(0.18).filled(),
+                    )))
+                    .map_err(de)?;
+                let (n0, q0) = c.pts[0];
+                let nmax = c.pts[c.pts.len() - 1].0;
+                let ideal: Vec<(f64, f64)> = (0..=24)
+                    .map(|i| {
+                        let n = n0 * (nmax / n0).powf(i as f64 / 24.0);
+                        (n, q0.p50 * n0 / n)
+                    })
+                    .collect();
+                chart
+                    .draw_series(DashedLineSeries::new(ideal, 10, 6, c.color.stroke_width(2)))
+                    .map_err(de)?;
+            } else {
+                // A single fleet size: its p5–p95 as a whisker.
+                let (n, q) = c.pts[0];
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(n, q.p5), (n, q.p95)],
+                        c.color.stroke_width(2),
+                    )))
+                    .map_err(de)?;
+            }
+            chart
+                .draw_series(LineSeries::new(
+                    c.pts.iter().map(|(n, q)| (*n, q.p50)),
+                    c.color.stroke_width(3),
+                ))
+                .map_err(de)?;
+            chart
+                .draw_series(
+                    c.pts
+                        .iter()
+                        .map(|(n, q)| Circle::new((*n, q.p50), 5, c.color.filled())),
+                )
+                .map_err(de)?;
+        }
+        Ok(())
+    }
+}
