@@ -3,4 +3,5 @@
 
 mod cli;
 mod policy;
+mod report;
 mod scenario;
