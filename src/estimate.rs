@@ -65,6 +65,38 @@ pub fn default_global_batch_tokens(gpus: u64, seq_len: u64) -> f64 {
 mod tests {
     use super::default_global_batch_tokens;
 
+    /// An H100 fleet is worth its own GPU count; an A100 fleet fewer H100s than it has GPUs.
+    #[test]
+    fn h100_equivalents_by_definition() {
+        use super::*;
+        let c = crate::catalog::Catalog::builtin();
+        let h100 = c.gpu("h100-sxm-80gb").unwrap();
+        let model = c.model("llama3.1-8b").unwrap().clone();
+        let q = |gpu: &GpuSpec| Question {
+            model: model.clone(),
+            gpu: gpu.clone(),
+            gpus: 64,
+            train_tokens: 1e11,
+            precision: Precision::Bf16,
+            seq_len: model.seq_len,
+            global_batch_tokens: 4_194_304.0,
+            efficiency: Efficiency::defaults_for(gpu, Precision::Bf16),
+            reliability: Reliability::default(),
+            energy: EnergyAssumptions::default(),
+            cost: CostAssumptions::default(),
+            space: SearchSpace::default(),
+            gpus_per_node: None,
+            net_gbit_per_s: None,
+        };
+        let qh = q(h100);
+        let days = estimate(&qh).unwrap().train_days;
+        assert_eq!(h100_equivalents(&qh, h100, days), Some(64.0));
+        let qa = q(c.gpu("a100-sxm-80gb").unwrap());
+        let days = estimate(&qa).unwrap().train_days;
+        let eq = h100_equivalents(&qa, h100, days).unwrap();
+        assert!(eq > 10.0 && eq < 64.0, "{eq}");
+    }
+
     /// 4 Mi tokens = 1,024 sequences of 4,096; 16,384 GPUs → 4,096 sequences; 10,000 GPUs
     /// → 2,500 sequences, rounded up to 2,560 (a multiple of 256).
     #[test]
@@ -335,6 +367,27 @@ pub fn evaluate(
         step,
         memory: plan.memory,
     })
+}
+
+/// H100-equivalents of a run of `q` that takes `train_days` (issue 5): `N × days(H100 × N) /
+/// train_days` with `N = q.gpus` and `h100` the catalog's H100-SXM, on the same model,
+/// batch, precision, reliability and energy assumptions; the H100 fleet gets its chip's
+/// default efficiency, keeping `q`'s flash-attention, sequence-parallel and MFU-override
+/// choices. Measured by training throughput (tokens per wall-clock second, failures
+/// included), not by FLOP/s. `None` when that fleet has no plan. An H100-SXM question
+/// gives `N` exactly.
+pub fn h100_equivalents(q: &Question, h100: &GpuSpec, train_days: f64) -> Option<f64> {
+    let mut h = q.clone();
+    if h.gpu.id != h100.id {
+        h.gpu = h100.clone();
+        let mut eff = Efficiency::defaults_for(h100, q.precision);
+        eff.flash_attention = q.efficiency.flash_attention;
+        eff.sequence_parallel = q.efficiency.sequence_parallel;
+        eff.mfu = q.efficiency.mfu;
+        h.efficiency = eff;
+    }
+    let e = estimate(&h).ok()?;
+    Some(q.gpus as f64 * e.train_days / train_days)
 }
 
 /// Search, then evaluate the best plan at nominal assumptions.

@@ -33,14 +33,15 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::InputError;
-use crate::estimate::plan_search;
+use crate::estimate::{plan_search, Question};
+use crate::fleet::format_day;
 use crate::montecarlo::sensitivity::sensitivity;
 use crate::montecarlo::summary::{summarize_trials, PointSummary};
 use crate::montecarlo::{
-    not_allowed, point_seed, prepare, prepare_with, run_trials, search_key, Prepared, TrialMetrics,
-    METRICS, NO_PLAN,
+    decode_plan, nominal_mode, prepare_from, run_trials, searches, Prepared, TrialMetrics,
+    EXTRA_METRICS, METRICS, NO_PLAN,
 };
-use crate::parallel::{Infeasible, SearchResult};
+use crate::parallel::SearchResult;
 use crate::report::write_atomic;
 use crate::scenario::Scenario;
 
@@ -51,7 +52,7 @@ const WINDOW_TRIALS: u64 = 65_536;
 /// Search results kept for reuse before the cache is emptied.
 const MAX_CACHED_SEARCHES: usize = 4096;
 /// Format tag of shard manifests.
-const SHARD_FORMAT: &str = "trainsim-shard-1";
+const SHARD_FORMAT: &str = "trainsim-shard-2";
 
 /// A float as a CSV cell: shortest round-trip decimal, empty when not finite.
 pub fn fmt_f64(x: f64) -> String {
@@ -151,14 +152,72 @@ pub struct PointRecord {
     pub gpu: String,
     /// GPUs (terminal table).
     pub gpus: u64,
-    /// Labels of the kept plans, best first.
+    /// Labels of the kept plans of the first pool, best first.
     pub plans: Vec<String>,
+    /// Labels of the pools that have plans (the fleet modes index them).
+    #[serde(default)]
+    pub pool_labels: Vec<String>,
+    /// Labels of each such pool's kept plans, best first.
+    #[serde(default)]
+    pub pool_plans: Vec<Vec<String>>,
+    /// Radix of the plan codes ([`Prepared::radix`]).
+    #[serde(default)]
+    pub radix: Option<u64>,
+    /// The pools, described (`4096 × a100-sxm-80gb (stockpile) + ...`).
+    #[serde(default)]
+    pub fleet: String,
+    /// Fleet mode at nominal values, and why.
+    #[serde(default)]
+    pub fleet_nominal: Option<(String, String)>,
+    /// Warnings (dropped pools, clamped counts, pools without a plan).
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// Why the point has no plan.
     pub infeasible: Option<String>,
     /// Trials asked for.
     pub trials: u64,
     /// Rows of sensitivity.csv for this point.
     pub sensitivity: Vec<Vec<String>>,
+}
+
+impl PointRecord {
+    /// The mode (pool index alone, or the pool count) and ranks of a plan code.
+    fn decode(&self, code: u64) -> (usize, Option<Vec<usize>>) {
+        decode_plan(code, self.pool_labels.len(), self.radix)
+    }
+
+    /// The label of a trial's plan code: the plan for one pool; `<pool>: <plan>` for a pool
+    /// alone; the pools' plans joined by ` + ` when they train together.
+    fn plan_label(&self, code: u64) -> String {
+        if self.pool_labels.len() <= 1 {
+            return self.plans.get(code as usize).cloned().unwrap_or_default();
+        }
+        let (mode, ranks) = self.decode(code);
+        let part = |j: usize| {
+            let plan = ranks
+                .as_ref()
+                .and_then(|r| self.pool_plans[j].get(r[j]))
+                .cloned()
+                .unwrap_or_else(|| "its best plan".into());
+            format!("{}: {plan}", self.pool_labels[j])
+        };
+        if mode < self.pool_labels.len() {
+            part(mode)
+        } else {
+            (0..self.pool_labels.len())
+                .map(part)
+                .collect::<Vec<_>>()
+                .join(" + ")
+        }
+    }
+
+    /// `alone:<pool>` or `combined`.
+    fn mode_label(&self, mode: usize) -> String {
+        match self.pool_labels.get(mode) {
+            Some(l) => format!("alone:{l}"),
+            None => "combined".to_string(),
+        }
+    }
 }
 
 /// One unit's results.
@@ -205,8 +264,26 @@ fn tail_header() -> Vec<String> {
         ]
         .map(String::from),
     );
+    h.extend(TAIL_COLUMNS.iter().map(|c| c.to_string()));
     h
 }
+
+/// Columns after `infeasible_reason` (issue 5): medians of the policy metrics, the build-up
+/// date, and how the fleet was used.
+pub const TAIL_COLUMNS: [&str; 12] = [
+    "facility_power_mw_p50",
+    "h100_equivalents_p50",
+    "restriction_time_ratio_p50",
+    "restriction_cost_ratio_p50",
+    "unlawful_gpus",
+    "months_to_acquire",
+    "earliest_completion",
+    "fleet",
+    "fleet_mode",
+    "fleet_mode_share",
+    "fleet_reason",
+    "notes",
+];
 
 /// Column names of the combined `<out>/summary.csv`: the swept inputs of each scenario are
 /// joined into one `inputs` cell (`fleet.gpu=h20; fleet.count=2048`).
@@ -245,6 +322,7 @@ pub const SENSITIVITY_HEADER: [&str; 10] = [
 pub fn trials_header() -> Vec<String> {
     let mut h = vec!["point".to_string(), "trial".to_string()];
     h.extend(METRICS.iter().map(|m| m.to_string()));
+    h.extend(EXTRA_METRICS.iter().map(|m| m.to_string()));
     h.push("plan".into());
     h
 }
@@ -417,7 +495,7 @@ impl Summarizer {
         let plan = summary
             .as_ref()
             .and_then(|s| s.plan)
-            .map(|(r, c)| (rec.plans.get(r as usize).cloned().unwrap_or_default(), c));
+            .map(|(r, c)| (rec.plan_label(r), c));
         let feasible = summary.as_ref().map_or(0, |s| s.feasible);
         let infeasible_trials = summary.as_ref().map_or(0, |s| s.infeasible);
         row.push(plan.as_ref().map(|p| p.0.clone()).unwrap_or_default());
@@ -437,14 +515,46 @@ impl Summarizer {
             (None, None) => String::new(),
         };
         row.push(why.clone());
+        // Issue 5: policy metrics (medians), build-up, fleet mode.
+        let extra = |i: usize| summary.as_ref().and_then(|s| s.extra[i]);
+        for i in 0..6 {
+            row.push(extra(i).map(fmt_f64).unwrap_or_default());
+        }
+        row.push(extra(6).map(format_day).unwrap_or_default());
+        row.push(rec.fleet.clone());
+        let mut modes: BTreeMap<usize, u64> = BTreeMap::new();
+        for t in trials.iter().filter(|t| t.plan != NO_PLAN) {
+            *modes.entry(rec.decode(t.plan).0).or_default() += 1;
+        }
+        let top = modes
+            .iter()
+            .fold(None::<(usize, u64)>, |b, (&m, &c)| match b {
+                Some((_, bc)) if bc >= c => b,
+                _ => Some((m, c)),
+            });
+        match top {
+            Some((m, c)) => {
+                let label = rec.mode_label(m);
+                row.push(label.clone());
+                row.push(fmt_f64(c as f64 / feasible as f64));
+                row.push(match &rec.fleet_nominal {
+                    Some((nominal, why)) if *nominal == label => why.clone(),
+                    Some((nominal, why)) => format!("at nominal values {nominal}: {why}"),
+                    None => String::new(),
+                });
+            }
+            None => row.extend(std::iter::repeat_n(String::new(), 3)),
+        }
+        row.push(rec.notes.join("; "));
         if let Some(w) = &mut self.trials_out {
             for (i, t) in trials.iter().enumerate() {
                 let mut r = vec![rec.point.to_string(), i.to_string()];
                 r.extend(t.values.map(fmt_f64));
+                r.extend(t.extra.map(fmt_f64));
                 r.push(if t.plan == NO_PLAN {
                     String::new()
                 } else {
-                    rec.plans.get(t.plan as usize).cloned().unwrap_or_default()
+                    rec.plan_label(t.plan)
                 });
                 w.write_record(&r)?;
             }
@@ -498,12 +608,18 @@ impl Summarizer {
 fn point_record(prep: &Prepared) -> PointRecord {
     let p = prep.point;
     let q = &p.question;
+    let (gpu, gpus) = if p.pools.len() > 1 {
+        let ids: Vec<&str> = p.pools.iter().map(|x| x.question.gpu.id.as_str()).collect();
+        (ids.join("+"), p.fleet_gpus)
+    } else {
+        (q.gpu.id.clone(), q.gpus)
+    };
     let mut cells = vec![p.index.to_string()];
     cells.extend(p.inputs.iter().cloned());
     cells.extend([
         q.model.id.clone(),
-        q.gpu.id.clone(),
-        q.gpus.to_string(),
+        gpu.clone(),
+        gpus.to_string(),
         q.precision.as_str().to_string(),
         fmt_f64(q.train_tokens),
     ]);
@@ -524,12 +640,26 @@ fn point_record(prep: &Prepared) -> PointRecord {
             ]
         })
         .collect();
+    let labels = |plans: &[crate::parallel::PlanResult]| -> Vec<String> {
+        plans.iter().map(|r| r.strategy.label()).collect()
+    };
     PointRecord {
         point: p.index,
         cells,
-        gpu: q.gpu.id.clone(),
-        gpus: q.gpus,
-        plans: prep.plans.iter().map(|r| r.strategy.label()).collect(),
+        gpu,
+        gpus,
+        plans: labels(&prep.plans),
+        pool_labels: prep.pools.iter().map(|x| x.pool.label.clone()).collect(),
+        pool_plans: prep.pools.iter().map(|x| labels(&x.plans)).collect(),
+        radix: prep.radix,
+        fleet: p
+            .pools
+            .iter()
+            .map(|x| x.describe())
+            .collect::<Vec<_>>()
+            .join(" + "),
+        fleet_nominal: nominal_mode(prep),
+        notes: prep.notes.clone(),
         infeasible: prep.infeasible.as_ref().map(ToString::to_string),
         trials: p.trials,
         sensitivity: sens,
@@ -620,6 +750,7 @@ impl PartialWriter {
             };
             let mut r = vec![unit.to_string(), u.point.to_string(), trial.to_string()];
             r.extend(t.values.map(|v| format!("{v}")));
+            r.extend(t.extra.map(|v| format!("{v}")));
             r.push(if t.plan == NO_PLAN {
                 "-".into()
             } else {
@@ -663,8 +794,8 @@ impl PartialWriter {
 }
 
 enum Sink {
-    Whole(Summarizer),
-    Shard(PartialWriter),
+    Whole(Box<Summarizer>),
+    Shard(Box<PartialWriter>),
 }
 
 /// Run one scenario (or a share of it) and write its files.
@@ -672,13 +803,13 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
     let layout = Layout::of(s.points.iter().map(|p| p.trials).collect());
     let total = layout.total();
     let mut sink = match opts.shard {
-        None => Sink::Whole(Summarizer::new(
+        None => Sink::Whole(Box::new(Summarizer::new(
             &s.name,
             opts.out,
             &s.sweep_paths,
             opts.trials_csv,
             opts.batch_index,
-        )?),
+        )?)),
         Some(sh) => {
             let dir = opts
                 .out
@@ -689,9 +820,10 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
             let mut units = csv::Writer::from_writer(f);
             let mut header = vec!["unit".to_string(), "point".into(), "trial".into()];
             header.extend(METRICS.iter().map(|m| m.to_string()));
+            header.extend(EXTRA_METRICS.iter().map(|m| m.to_string()));
             header.extend(["plan_rank".to_string(), "infeasible_reason".into()]);
             units.write_record(&header)?;
-            Sink::Shard(PartialWriter {
+            Sink::Shard(Box::new(PartialWriter {
                 manifest: Manifest {
                     format: SHARD_FORMAT.into(),
                     scenario: s.name.clone(),
@@ -712,7 +844,7 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
                 records: Vec::new(),
                 units_run: 0,
                 trials_run: 0,
-            })
+            }))
         }
     };
     let (step, mut u) = match opts.shard {
@@ -720,7 +852,7 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
         Some(sh) => (sh.count, sh.index - 1),
     };
     let mut cache: HashMap<usize, Prepared> = HashMap::new();
-    let mut searches: HashMap<String, SearchResult> = HashMap::new();
+    let mut searches_done: HashMap<String, SearchResult> = HashMap::new();
     while u < total {
         let mut window: Vec<(u64, usize, u64, u64, u64)> = Vec::new();
         let mut load = 0;
@@ -736,45 +868,29 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
             .filter(|p| !cache.contains_key(p))
             .collect();
         new.dedup();
-        // Search each distinct question once (sweeps over prices share one search).
-        let blocked: Vec<Option<Infeasible>> =
-            new.iter().map(|&p| not_allowed(&s.points[p])).collect();
-        let keys: Vec<Option<String>> = new
-            .iter()
-            .zip(&blocked)
-            .map(|(&p, b)| b.is_none().then(|| search_key(&s.points[p])))
-            .collect();
-        let mut todo: Vec<(&String, usize)> = Vec::new();
-        for (k, &p) in keys.iter().zip(&new) {
-            if let Some(k) = k {
-                if !searches.contains_key(k) && !todo.iter().any(|(t, _)| *t == k) {
-                    todo.push((k, p));
+        // Search each distinct question once (sweeps over prices share one search; pools,
+        // reference and H100 fleets of the same chip and size too).
+        if searches_done.len() > MAX_CACHED_SEARCHES {
+            searches_done.clear();
+        }
+        let mut todo: Vec<(String, &Question)> = Vec::new();
+        for &p in &new {
+            for (k, q) in searches(&s.points[p]) {
+                if !searches_done.contains_key(&k) && !todo.iter().any(|(t, _)| *t == k) {
+                    todo.push((k, q));
                 }
             }
         }
+        let top_k = s.points.first().map_or(1, |p| p.top_k);
         let found: Vec<SearchResult> = todo
             .par_iter()
-            .map(|&(_, p)| plan_search(&s.points[p].question, s.points[p].top_k))
+            .map(|&(_, q)| plan_search(q, top_k))
             .collect();
-        if searches.len() > MAX_CACHED_SEARCHES {
-            searches.clear();
+        for ((k, _), f) in todo.into_iter().zip(found) {
+            searches_done.insert(k, f);
         }
-        for ((k, _), f) in todo.iter().zip(found) {
-            searches.insert((*k).clone(), f);
-        }
-        for ((&p, b), k) in new.iter().zip(blocked).zip(&keys) {
-            let point = &s.points[p];
-            let prep = match (b, k) {
-                (Some(why), _) => Prepared {
-                    point,
-                    plans: Vec::new(),
-                    infeasible: Some(why),
-                    seed: point_seed(point.seed, p),
-                },
-                (None, Some(k)) => prepare_with(point, &searches[k]),
-                (None, None) => prepare(point),
-            };
-            cache.insert(p, prep);
+        for &p in &new {
+            cache.insert(p, prepare_from(&s.points[p], &searches_done));
         }
         let results: Vec<UnitResult> = window
             .par_iter()
@@ -1049,24 +1165,34 @@ fn merge_one(name: &str, shards: &[FoundShard], out: &Path) -> anyhow::Result<Sc
                 )
             };
             let trial: u64 = rec.get(2).and_then(|s| s.parse().ok()).ok_or_else(bad)?;
+            let num = |i: usize| {
+                rec.get(i)
+                    .and_then(|s| s.parse::<f64>().ok())
+                    .ok_or_else(bad)
+            };
             let mut values = [0.0; 5];
             for (i, v) in values.iter_mut().enumerate() {
-                *v = rec
-                    .get(3 + i)
-                    .and_then(|s| s.parse().ok())
-                    .ok_or_else(bad)?;
+                *v = num(3 + i)?;
             }
-            let plan = match rec.get(8) {
+            let mut extra = [0.0; 7];
+            for (i, v) in extra.iter_mut().enumerate() {
+                *v = num(8 + i)?;
+            }
+            let plan = match rec.get(15) {
                 Some("-") => NO_PLAN,
                 Some(s) => s.parse().map_err(|_| bad())?,
                 None => return Err(bad()),
             };
-            if let Some(r) = rec.get(9).filter(|r| !r.is_empty()) {
+            if let Some(r) = rec.get(16).filter(|r| !r.is_empty()) {
                 if first_reason.is_none() {
                     first_reason = Some((trial, r.to_string()));
                 }
             }
-            trials.push(TrialMetrics { values, plan });
+            trials.push(TrialMetrics {
+                values,
+                extra,
+                plan,
+            });
         }
         if let Some(Err(e)) = rows.peek() {
             return Err(merge_err(

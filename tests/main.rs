@@ -1,7 +1,8 @@
 //! The one integration-test binary (ripgrep style): command-line contract, catalogs,
-//! validation, scenarios and policy, each in its own module.
+//! validation, scenarios, policy and fleets, each in its own module.
 
 mod cli;
+mod fleet;
 mod policy;
 mod report;
 mod scenario;

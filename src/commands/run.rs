@@ -3,6 +3,8 @@
 //!
 //! A scenario that fails to load is reported and skipped; the others still run, and the
 //! command exits 2 at the end. With no file, the built-in `scenarios/default.toml` runs.
+//! Warnings of a scenario (a pool dropped under its export rule, a count clamped to a
+//! channel's cap) go to stderr before it runs; they are also in summary.csv's `notes`.
 
 use std::collections::HashMap;
 
@@ -86,6 +88,28 @@ fn print_table(o: &ScenarioOutcome) {
     println!();
 }
 
+/// Warnings of a loaded scenario (dropped pools, clamped counts) on stderr, each distinct
+/// message once, with the sweep points it applies to when not all.
+fn print_warnings(s: &Scenario) {
+    let mut seen: Vec<(&str, Vec<usize>)> = Vec::new();
+    for p in &s.points {
+        for n in &p.notes {
+            match seen.iter_mut().find(|(m, _)| m == n) {
+                Some((_, points)) => points.push(p.index),
+                None => seen.push((n, vec![p.index])),
+            }
+        }
+    }
+    for (note, points) in seen {
+        if points.len() == s.points.len() {
+            eprintln!("warning: {}: {note}", s.file);
+        } else {
+            let list: Vec<String> = points.iter().map(|i| i.to_string()).collect();
+            eprintln!("warning: {}: point(s) {}: {note}", s.file, list.join(", "));
+        }
+    }
+}
+
 /// `trainsim run`.
 pub fn run(c: &Catalog, a: &RunArgs) -> anyhow::Result<()> {
     let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
@@ -135,6 +159,7 @@ pub fn run(c: &Catalog, a: &RunArgs) -> anyhow::Result<()> {
             );
             continue;
         }
+        print_warnings(&s);
         let bar = progress_bar(planned_trials(&s, shard), &s.name);
         let inc = |n: u64| bar.inc(n);
         let ran = run_scenario(

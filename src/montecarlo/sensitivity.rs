@@ -6,7 +6,7 @@
 //! Rows are sorted by the swing of `train_days` (largest first), then the swing of
 //! `cost_usd`, then the input's path. A swing is `|value at p90 − value at p10|`.
 
-use super::{best_plan, Prepared};
+use super::{evaluate_fleet, nominal_values, Prepared, Scratch};
 
 /// Quantiles the tornado swings between.
 pub const LOW: f64 = 0.10;
@@ -38,28 +38,29 @@ pub struct SensitivityRow {
 
 /// The tornado of a prepared point (empty when it has no plan or nothing is uncertain).
 pub fn sensitivity(prep: &Prepared) -> Vec<SensitivityRow> {
-    if prep.plans.is_empty() {
+    if prep.infeasible.is_some() || prep.pools.is_empty() {
         return Vec::new();
     }
     let point = prep.point;
-    let mut q = point.question.clone();
-    let mut at = |slot, v: f64| {
-        let mut x = point.nominal;
-        x.set(slot, v);
-        x.finish();
-        q.train_tokens = x.train_tokens;
-        match best_plan(&prep.plans, &q, &x) {
-            Ok((m, _)) => (m.train_days, m.cost_usd),
+    let mut s = Scratch::new(prep);
+    let nominal = nominal_values(point);
+    let mut values = nominal.clone();
+    let mut at = |i: usize, v: f64| {
+        values.copy_from_slice(&nominal);
+        values[i] = v;
+        match evaluate_fleet(prep, &values, &mut s) {
+            Ok(r) => (r.metrics.train_days, r.metrics.cost_usd),
             Err(_) => (f64::NAN, f64::NAN),
         }
     };
     let mut rows: Vec<SensitivityRow> = point
         .uncertain
         .iter()
-        .map(|u| {
+        .enumerate()
+        .map(|(i, u)| {
             let (lo, hi) = (u.dist.quantile(LOW), u.dist.quantile(HIGH));
-            let (d10, c10) = at(u.slot, lo);
-            let (d90, c90) = at(u.slot, hi);
+            let (d10, c10) = at(i, lo);
+            let (d90, c90) = at(i, hi);
             SensitivityRow {
                 input: u.path,
                 input_p10: lo,

@@ -1,5 +1,6 @@
 //! Summaries of one point's trials: p5, p50, p95 and mean of each metric, and the plan
-//! chosen most often. Imports nothing but [`super::TrialMetrics`].
+//! chosen most often; the median of the extra per-trial figures. Imports nothing but
+//! [`super::TrialMetrics`].
 //!
 //! **Percentiles** are R's type 7 (Hyndman & Fan 1996, the default of R, NumPy and Excel's
 //! `PERCENTILE.INC`): sort the `n` finite values, `h = (n − 1)·p`, and interpolate linearly
@@ -8,6 +9,8 @@
 //! they are identical however the trials were computed (threads, chunks, shards). Values
 //! that are NaN (an infeasible trial, a cost without a price) are left out; a metric with no
 //! finite value has no summary.
+
+use std::collections::BTreeMap;
 
 use super::{TrialMetrics, NO_PLAN};
 
@@ -73,8 +76,10 @@ pub fn summarize(
 pub struct PointSummary {
     /// One per [`super::METRICS`] entry.
     pub metrics: [Option<MetricSummary>; 5],
-    /// The plan chosen most often (lowest rank on a tie) and how many trials chose it.
-    pub plan: Option<(u32, u64)>,
+    /// Median of each [`super::EXTRA_METRICS`] entry (`None` when no trial has a value).
+    pub extra: [Option<f64>; 7],
+    /// The plan code chosen most often (the lowest code on a tie) and how many trials chose it.
+    pub plan: Option<(u64, u64)>,
     /// Trials that produced metrics.
     pub feasible: u64,
     /// Trials in which no plan could make progress.
@@ -86,28 +91,27 @@ pub fn summarize_trials(trials: &[TrialMetrics]) -> PointSummary {
     let mut scratch = Vec::with_capacity(trials.len());
     let metrics =
         std::array::from_fn(|m| summarize(trials.iter().map(|t| t.values[m]), &mut scratch));
-    let mut counts: Vec<u64> = Vec::new();
+    let extra = std::array::from_fn(|m| {
+        summarize(trials.iter().map(|t| t.extra[m]), &mut scratch).map(|s| s.p50)
+    });
+    let mut counts: BTreeMap<u64, u64> = BTreeMap::new();
     let mut infeasible = 0;
     for t in trials {
         if t.plan == NO_PLAN {
             infeasible += 1;
             continue;
         }
-        let r = t.plan as usize;
-        if counts.len() <= r {
-            counts.resize(r + 1, 0);
-        }
-        counts[r] += 1;
+        *counts.entry(t.plan).or_default() += 1;
     }
-    let plan = counts.iter().enumerate().filter(|(_, c)| **c > 0).fold(
-        None::<(u32, u64)>,
-        |best, (r, &c)| match best {
+    let plan = counts
+        .iter()
+        .fold(None::<(u64, u64)>, |best, (&r, &c)| match best {
             Some((_, bc)) if bc >= c => best,
-            _ => Some((r as u32, c)),
-        },
-    );
+            _ => Some((r, c)),
+        });
     PointSummary {
         metrics,
+        extra,
         plan,
         feasible: trials.len() as u64 - infeasible,
         infeasible,
@@ -132,8 +136,9 @@ mod tests {
 
     #[test]
     fn nan_values_are_left_out_and_plans_counted() {
-        let t = |d: f64, plan: u32| TrialMetrics {
+        let t = |d: f64, plan: u64| TrialMetrics {
             values: [d, d, f64::NAN, d, d],
+            extra: [d; 7],
             plan,
         };
         let s = summarize_trials(&[
@@ -146,6 +151,7 @@ mod tests {
         assert_eq!(s.metrics[0].unwrap().mean, 11.0 / 4.0);
         assert!(s.metrics[2].is_none());
         assert_eq!(s.plan, Some((0, 2)), "a tie goes to the better-ranked plan");
+        assert_eq!(s.extra[0], Some(2.5));
         assert_eq!((s.feasible, s.infeasible), (4, 1));
     }
 

@@ -8,7 +8,10 @@ pub mod table;
 use std::io::Write;
 use std::path::Path;
 
-pub use chart::{draw_all, ChartError, ChartFile, ChartKind, CostBreakdown, PointResult, Quantiles, ScenarioResult, Sensitivity};
+pub use chart::{
+    draw_all, ChartError, ChartFile, ChartKind, CostBreakdown, PointResult, Quantiles,
+    ScenarioResult, Sensitivity,
+};
 pub use html::{render_report, HtmlError};
 pub use table::Table;
 

@@ -132,6 +132,12 @@ pub enum Slot {
     InterconnectFraction,
     /// `cost.amortization_years`.
     AmortizationYears,
+    /// `premium` of the pool with this index (a smuggled pool's channel premium).
+    PoolPremium(u16),
+    /// `usd_per_gpu_hour` of the pool with this index.
+    PoolUsdPerGpuHour(u16),
+    /// `purchase_usd` of the pool with this index.
+    PoolPurchaseUsd(u16),
 }
 
 /// One numeric key.
@@ -164,6 +170,7 @@ pub const NUMBER_KEYS: &[NumberKey] = &[
     key("policy.pd_min", Positive, Fixed),
     key("policy.interconnect_min_gb_per_s", Positive, Fixed),
     key("policy.memory_bw_min_tb_per_s", Positive, Fixed),
+    key("policy.run_gpus", Positive, Integer),
     key(
         "cost.usd_per_gpu_hour",
         Positive,
@@ -276,6 +283,27 @@ pub fn number_key(path: &str) -> Option<&'static NumberKey> {
     NUMBER_KEYS.iter().find(|k| k.path == path)
 }
 
+/// Which prices a pool sets itself, so that the scenario-wide `[cost]` keys of the same
+/// name leave them alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OwnPrices {
+    /// The pool's `usd_per_gpu_hour`.
+    pub usd_per_gpu_hour: bool,
+    /// The pool's `purchase_usd`.
+    pub purchase_usd: bool,
+    /// The pool's `premium` (every smuggled pool has one).
+    pub channel_premium: bool,
+}
+
+impl OwnPrices {
+    /// All three: a fleet priced only by its own keys and the catalog (the reference fleet).
+    pub const ALL: OwnPrices = OwnPrices {
+        usd_per_gpu_hour: true,
+        purchase_usd: true,
+        channel_premium: true,
+    };
+}
+
 /// The assumptions one trial (or the nominal run) evaluates under.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Inputs {
@@ -330,6 +358,23 @@ impl Inputs {
             Slot::ServerOverhead => self.cost.server_overhead = v,
             Slot::InterconnectFraction => self.cost.interconnect_fraction = v,
             Slot::AmortizationYears => self.cost.amortization_years = v,
+            Slot::PoolPremium(_) => self.cost.channel_premium = v,
+            Slot::PoolUsdPerGpuHour(_) => self.cost.usd_per_gpu_hour = Some(v),
+            Slot::PoolPurchaseUsd(_) => self.cost.purchase_usd = Some(v),
+        }
+    }
+
+    /// Set one field as pool number `pool` (its index in the file) sees it: the keys of
+    /// other pools do not touch it, and scenario-wide prices do not override the prices the
+    /// pool sets itself (`own`).
+    pub fn set_for_pool(&mut self, slot: Slot, v: f64, pool: usize, own: OwnPrices) {
+        match slot {
+            Slot::PoolPremium(i) | Slot::PoolUsdPerGpuHour(i) | Slot::PoolPurchaseUsd(i)
+                if usize::from(i) != pool => {}
+            Slot::UsdPerGpuHour if own.usd_per_gpu_hour => {}
+            Slot::PurchaseUsd if own.purchase_usd => {}
+            Slot::ChannelPremium if own.channel_premium => {}
+            s => self.set(s, v),
         }
     }
 

@@ -13,14 +13,20 @@
 //! seq_len = 4096                     # default: the model's
 //! precision = "fp8"                  # bf16 (default), fp16, fp8
 //!
-//! [fleet]                            # required: gpu + count, or one [[fleet.pools]] entry
+//! [fleet]                            # required: gpu + count, or [[fleet.pools]] entries
 //! gpu = "h20"
 //! count = 20000
 //! gpus_per_node = 8                  # default: the catalog's
 //! net_gbps_per_gpu = 400             # default: the catalog's
+//! # pool keys (here or in each [[fleet.pools]]): channel (purchase, stockpile, smuggled,
+//! # cloud, domestic), name, premium, cap, usd_per_gpu_hour, purchase_usd,
+//! # rate_per_month, start ("YYYY-MM"), initial
 //!
 //! [policy]                           # rule = "id", or tpp_min / pd_min /
 //! rule = "oct-2023"                  # interconnect_min_gb_per_s / memory_bw_min_tb_per_s
+//! disallowed = "refuse"              # or "drop" a purchased pool the rule does not allow
+//! reference = { gpu = "h100-sxm-80gb", count = 2048 }   # for the restriction ratios
+//! run_gpus = 1000                    # a one-pool build-up's run size
 //!
 //! [cost]        # basis, usd_per_gpu_hour, purchase_usd, channel_premium, server_overhead,
 //!               # interconnect_fraction, amortization_years
@@ -36,8 +42,10 @@
 //! ```
 //!
 //! Any number of `[cost]`, `[efficiency]`, `[reliability]`, `[energy]` and `train_tokens`
-//! may be a distribution ([`dist`]); the whole-number and plan-shaping keys may not
-//! ([`keys::NUMBER_KEYS`]).
+//! may be a distribution ([`dist`]), and so may a pool's `premium`, `usd_per_gpu_hour` and
+//! `purchase_usd`; the whole-number and plan-shaping keys may not ([`keys::NUMBER_KEYS`]).
+//! Each point holds its pools ([`Pool`]): the rule's decision (refused, dropped) and the
+//! channels' caps are applied here, at resolution, so a point knows which pools run.
 
 pub mod dist;
 pub mod keys;
@@ -107,10 +115,73 @@ pub struct Point {
     pub top_k: usize,
     /// The export-control rule of `[policy]`, if any (built-in by id, or custom thresholds).
     pub policy: Option<Rule>,
-    /// Acquisition channel of the pool, if given (`purchase` when not). The rule applies
-    /// to purchased chips only: a stockpile predates it, smuggled chips evade it, cloud
-    /// chips are rented abroad and domestic chips are outside it.
+    /// Acquisition channel of the first pool, if written (`purchase` when not). The rule
+    /// applies to purchased chips only: a stockpile predates it, smuggled chips evade it,
+    /// cloud chips are rented abroad and domestic chips are outside it.
     pub channel: Option<Channel>,
+    /// The pools that run, in file order: all of them, less those dropped under
+    /// `policy.disallowed = "drop"`. `question` and `nominal` above are the first one's.
+    pub pools: Vec<Pool>,
+    /// GPUs of all pools that run (after caps).
+    pub fleet_gpus: u64,
+    /// Warnings for the summary's `notes` and stderr: dropped pools, clamped counts.
+    pub notes: Vec<String>,
+    /// Why the point cannot run at all: a purchased chip the rule does not allow (under
+    /// `policy.disallowed = "refuse"`), or every pool dropped.
+    pub refused: Option<String>,
+    /// The unrestricted reference fleet of `[policy] reference`, if any.
+    pub reference: Option<Pool>,
+    /// An H100-SXM fleet of `fleet_gpus` GPUs, the yardstick of `h100_equivalents` (`None`
+    /// when the catalog lacks the H100).
+    pub h100: Option<Pool>,
+}
+
+/// One pool of a fleet (or a comparison fleet), resolved.
+#[derive(Debug, Clone)]
+pub struct Pool {
+    /// Position in `[[fleet.pools]]` (0 for the `[fleet]` form); [`keys::Slot`]s of pool
+    /// keys carry it.
+    pub index: usize,
+    /// Label in outputs: `name`, else the GPU id (with the channel when ids repeat).
+    pub label: String,
+    /// How the chips were obtained.
+    pub channel: Channel,
+    /// GPUs asked for (`count`, or `policy.run_gpus`).
+    pub requested: u64,
+    /// The channel's cap, if any.
+    pub cap: Option<u64>,
+    /// The pool alone at nominal values: its GPU, `min(requested, cap)` GPUs, the whole
+    /// global batch.
+    pub question: Question,
+    /// Nominal assumptions as this pool sees them (its chip's efficiency defaults, its own
+    /// prices); the channel's cost basis is applied when it is priced
+    /// ([`crate::fleet::channel_cost`]).
+    pub nominal: Inputs,
+    /// Prices the pool sets itself.
+    pub own: keys::OwnPrices,
+    /// Acquisition over time, if any.
+    pub buildup: Option<crate::fleet::BuildUp>,
+}
+
+impl Pool {
+    /// GPUs the pool holds.
+    pub fn gpus(&self) -> u64 {
+        self.question.gpus
+    }
+
+    /// `"4096 × a100-sxm-80gb (stockpile)"`.
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "{} × {} ({})",
+            self.gpus(),
+            self.question.gpu.id,
+            self.channel
+        );
+        if self.label != self.question.gpu.id {
+            s = format!("{}: {s}", self.label);
+        }
+        s
+    }
 }
 
 /// One uncertain input.
@@ -440,6 +511,50 @@ mod tests {
             key_at("[cost]\nbasis = \"rent\"\n", 15).as_deref(),
             Some("cost.basis")
         );
+    }
+
+    /// Pools resolve in file order with their labels, caps, channel prices and uncertain
+    /// keys; a smuggled pool gets the default premium as a distribution.
+    #[test]
+    fn mixed_fleets_resolve() {
+        let src = "model = \"llama3.1-8b\"\ntrain_tokens = 1e12\n\
+            [[fleet.pools]]\ngpu = \"h20\"\ncount = 100\n\
+            [[fleet.pools]]\ngpu = \"h20\"\ncount = 50\nchannel = \"stockpile\"\n\
+            [[fleet.pools]]\ngpu = \"h100\"\ncount = 500\nchannel = \"smuggled\"\ncap = 200\n\
+            [[fleet.pools]]\ngpu = \"a100-sxm-80gb\"\ncount = 64\nchannel = \"cloud\"\nusd_per_gpu_hour = 1.5\n\
+            [cost]\nusd_per_gpu_hour = { dist = \"uniform\", min = 2, max = 3 }\n";
+        let s = load(src).unwrap();
+        let p = &s.points[0];
+        let labels: Vec<&str> = p.pools.iter().map(|x| x.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "h20/purchase",
+                "h20/stockpile",
+                "h100-sxm-80gb",
+                "a100-sxm-80gb"
+            ]
+        );
+        assert_eq!(p.pools[2].gpus(), 200);
+        assert_eq!(p.fleet_gpus, 100 + 50 + 200 + 64);
+        assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
+        let paths: Vec<&str> = p.uncertain.iter().map(|u| u.path).collect();
+        assert_eq!(paths, ["cost.usd_per_gpu_hour", "fleet.pools.2.premium"]);
+        // The cloud pool keeps its own price when the scenario-wide price is drawn.
+        let cloud = &p.pools[3];
+        let mut x = cloud.nominal;
+        x.set_for_pool(keys::Slot::UsdPerGpuHour, 2.7, cloud.index, cloud.own);
+        assert_eq!(x.cost.usd_per_gpu_hour, Some(1.5));
+        let mut x = p.pools[0].nominal;
+        x.set_for_pool(keys::Slot::UsdPerGpuHour, 2.7, 0, p.pools[0].own);
+        assert_eq!(x.cost.usd_per_gpu_hour, Some(2.7));
+        x.set_for_pool(keys::Slot::PoolPremium(2), 0.9, 0, p.pools[0].own);
+        assert_eq!(x.cost.channel_premium, 0.0, "another pool's key");
+        assert!(p.h100.as_ref().is_some_and(|h| h.gpus() == p.fleet_gpus));
+        // Ids repeat without names and channels: the labels would clash.
+        let e = load(&src.replace("channel = \"stockpile\"\n", "")).unwrap_err();
+        assert!(e.message.contains("two pools are labelled"), "{e}");
+        assert_eq!(e.key.as_deref(), Some("fleet.pools.1.name"));
     }
 
     #[test]

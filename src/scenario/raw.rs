@@ -227,7 +227,8 @@ pub struct RawScenario {
     pub sweep: Option<BTreeMap<String, toml::Spanned<toml::Value>>>,
 }
 
-/// `[fleet]`.
+/// `[fleet]`: one pool written directly (`gpu`, `count` and any pool key), or several
+/// `[[fleet.pools]]`; the cluster overrides apply to every pool.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFleet {
@@ -239,37 +240,121 @@ pub struct RawFleet {
     pub gpus_per_node: Option<Num>,
     /// Scale-out bandwidth per GPU override, Gbit/s.
     pub net_gbps_per_gpu: Option<Num>,
-    /// Several pools (one is accepted for now).
+    /// Several pools (a mixed fleet).
     pub pools: Option<Vec<RawPool>>,
+    /// Label of the pool.
+    pub name: Option<String>,
+    /// How the chips were obtained.
+    pub channel: Option<Channel>,
+    /// Smuggling premium over the US price.
+    pub premium: Option<Num>,
+    /// Most chips the channel can deliver.
+    pub cap: Option<Num>,
+    /// Rental price of the pool, USD per GPU-hour.
+    pub usd_per_gpu_hour: Option<Num>,
+    /// Purchase price of the pool's chips, USD.
+    pub purchase_usd: Option<Num>,
+    /// GPUs acquired per month.
+    pub rate_per_month: Option<Num>,
+    /// First month of acquisition, `YYYY-MM`.
+    pub start: Option<String>,
+    /// GPUs on hand at `start`.
+    pub initial: Option<Num>,
 }
 
-/// One `[[fleet.pools]]` entry.
-#[derive(Debug, Clone, Deserialize)]
+impl RawFleet {
+    /// The `[fleet]` table's own pool keys as a pool (the single-pool form).
+    pub fn as_pool(&self) -> RawPool {
+        RawPool {
+            gpu: self.gpu.clone(),
+            count: self.count,
+            channel: self.channel,
+            name: self.name.clone(),
+            premium: self.premium,
+            cap: self.cap,
+            usd_per_gpu_hour: self.usd_per_gpu_hour,
+            purchase_usd: self.purchase_usd,
+            rate_per_month: self.rate_per_month,
+            start: self.start.clone(),
+            initial: self.initial,
+        }
+    }
+
+    /// The pool keys the `[fleet]` table sets itself (besides the cluster overrides).
+    pub fn pool_keys(&self) -> Vec<&'static str> {
+        let p = self.as_pool();
+        [
+            ("gpu", p.gpu.is_some()),
+            ("count", p.count.is_some()),
+            ("channel", p.channel.is_some()),
+            ("name", p.name.is_some()),
+            ("premium", p.premium.is_some()),
+            ("cap", p.cap.is_some()),
+            ("usd_per_gpu_hour", p.usd_per_gpu_hour.is_some()),
+            ("purchase_usd", p.purchase_usd.is_some()),
+            ("rate_per_month", p.rate_per_month.is_some()),
+            ("start", p.start.is_some()),
+            ("initial", p.initial.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(k, set)| set.then_some(k))
+        .collect()
+    }
+}
+
+/// One `[[fleet.pools]]` entry (or the `[fleet]` table's own pool keys).
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPool {
     /// GPU id or alias.
     pub gpu: Option<String>,
     /// GPUs.
     pub count: Option<Num>,
-    /// How the chips were obtained.
+    /// How the chips were obtained (default `purchase`).
     pub channel: Option<Channel>,
+    /// Label in outputs (default: the GPU id).
+    pub name: Option<String>,
+    /// `smuggled`: price premium over the US price (0.5 = +50%); may be a distribution.
+    pub premium: Option<Num>,
+    /// `smuggled`, `cloud`: most chips the channel delivers; the pool holds min(count, cap).
+    pub cap: Option<Num>,
+    /// Rental price, USD per GPU-hour (a `cloud` pool always pays it); may be a distribution.
+    pub usd_per_gpu_hour: Option<Num>,
+    /// Purchase price per GPU, USD; may be a distribution.
+    pub purchase_usd: Option<Num>,
+    /// Build-up: GPUs acquired per month.
+    pub rate_per_month: Option<Num>,
+    /// Build-up: first month, `YYYY-MM`.
+    pub start: Option<String>,
+    /// Build-up: GPUs on hand at `start` (default 0).
+    pub initial: Option<Num>,
 }
 
-/// Acquisition channel of a pool (DESIGN.md §2 "Policy"). Carried on the scenario; the
-/// channel economics belong to a later issue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub use crate::fleet::Channel;
+
+/// What happens to a purchased pool whose chip the rule does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Channel {
-    /// Bought, allowed chips only.
-    Purchase,
-    /// Bought before a rule took effect.
-    Stockpile,
-    /// Bought through smuggling (price premium, capped volume).
-    Smuggled,
-    /// Rented abroad.
-    Cloud,
-    /// Made at home (e.g. Ascend).
-    Domestic,
+pub enum Disallowed {
+    /// The point is infeasible, with the rule's reason.
+    #[default]
+    Refuse,
+    /// The pool is left out with a warning; the rest of the fleet runs.
+    Drop,
+}
+
+/// `[policy] reference`: the unrestricted fleet the restriction ratios compare with.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReference {
+    /// GPU id or alias.
+    pub gpu: Option<String>,
+    /// GPUs.
+    pub count: Option<Num>,
+    /// Rental price, USD per GPU-hour (default: the catalog's).
+    pub usd_per_gpu_hour: Option<Num>,
+    /// Purchase price per GPU, USD (default: the catalog's).
+    pub purchase_usd: Option<Num>,
 }
 
 /// `[policy]`: a rule id, or custom thresholds.
@@ -286,6 +371,12 @@ pub struct RawPolicy {
     pub interconnect_min_gb_per_s: Option<Num>,
     /// Custom rule: memory bandwidth threshold, TB/s.
     pub memory_bw_min_tb_per_s: Option<Num>,
+    /// `refuse` (default) or `drop` a purchased pool the rule does not allow.
+    pub disallowed: Option<Disallowed>,
+    /// The unrestricted fleet of `restriction_time_ratio` and `restriction_cost_ratio`.
+    pub reference: Option<RawReference>,
+    /// Size of the run for a build-up (single-pool fleets): the pool's count.
+    pub run_gpus: Option<Num>,
 }
 
 /// `[cost]`.
@@ -443,6 +534,7 @@ impl RawScenario {
                     "pd_min" => p.pd_min.as_ref(),
                     "interconnect_min_gb_per_s" => p.interconnect_min_gb_per_s.as_ref(),
                     "memory_bw_min_tb_per_s" => p.memory_bw_min_tb_per_s.as_ref(),
+                    "run_gpus" => p.run_gpus.as_ref(),
                     _ => None,
                 }
             }

@@ -9,19 +9,21 @@
 //! `Reliability`, `EnergyAssumptions`, `CostAssumptions`, global batch), so a scenario
 //! without distributions reproduces the deterministic estimate.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 
 use super::dist::Dist;
-use super::keys::{number_key, Domain, Inputs, Role, NUMBER_KEYS};
-use super::raw::{Num, RawModel, RawScenario};
-use super::{Point, Uncertain};
-use crate::catalog::{load_model_file, Catalog, ModelSpec, Precision};
+use super::keys::{number_key, Domain, Inputs, OwnPrices, Role, Slot, NUMBER_KEYS};
+use super::raw::{Channel, Disallowed, Num, RawModel, RawPool, RawScenario};
+use super::{Point, Pool, Uncertain};
+use crate::catalog::{load_model_file, Catalog, GpuSpec, ModelSpec, Precision};
 use crate::error::{InputError, Location};
 use crate::estimate::{default_global_batch_tokens, Question};
+use crate::fleet::{channel_cost, parse_month, BuildUp, SMUGGLED_PREMIUM};
 use crate::parallel::{Recompute, SearchSpace};
 use crate::perf::{CostAssumptions, Efficiency, EnergyAssumptions, Reliability};
-use crate::policy::{builtin_rule, Rule};
+use crate::policy::{builtin_rule, classify, Rule};
 
 /// Most Monte Carlo trials per sweep point (each trial's metrics are held in memory while
 /// its point is summarised: 40 bytes a trial).
@@ -94,6 +96,18 @@ impl Ctx<'_> {
 /// then any `[[...table]]` header.
 pub(crate) fn locate(src: &str, path: &str) -> Option<Location> {
     let parts: Vec<&str> = path.split('.').collect();
+    if parts == ["fleet", "pools"] {
+        if let Some(l) = locate_pool(src, 0, None) {
+            return Some(l);
+        }
+    }
+    if let ["fleet", "pools", n, rest @ ..] = parts.as_slice() {
+        if let Ok(n) = n.parse::<usize>() {
+            if let Some(l) = locate_pool(src, n, rest.first().copied()) {
+                return Some(l);
+            }
+        }
+    }
     let (leaf, tables) = parts.split_last()?;
     if let Some(l) = Location::of_key(src, tables, Some(leaf)) {
         return Some(l);
@@ -109,6 +123,48 @@ pub(crate) fn locate(src: &str, path: &str) -> Option<Location> {
     }
     let header = format!("[[{path}]]");
     src.find(&header).map(|off| Location::of_offset(src, off))
+}
+
+/// Find a key of the `n`-th (0-based) `[[fleet.pools]]` entry, or the entry's header.
+fn locate_pool(src: &str, n: usize, key: Option<&str>) -> Option<Location> {
+    let mut offset = 0usize;
+    let mut seen = 0usize;
+    let mut header = None;
+    for line in src.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            if header.is_some() {
+                break;
+            }
+            let head: String = trimmed
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '"')
+                .collect();
+            if head == "[[fleet.pools]]" {
+                if seen == n {
+                    header = Some(Location::of_offset(
+                        src,
+                        offset + line.find('[').unwrap_or(0),
+                    ));
+                }
+                seen += 1;
+            }
+        } else if header.is_some() {
+            if let Some(k) = key {
+                if let Some(rest) = trimmed.trim_start_matches('"').strip_prefix(k) {
+                    if rest.trim_start_matches('"').trim_start().starts_with('=') {
+                        let col = line.find(|c: char| !c.is_whitespace()).unwrap_or(0);
+                        return Some(Location::of_offset(src, offset + col));
+                    }
+                }
+            }
+        }
+        offset += line.len();
+    }
+    header
 }
 
 /// A number after validation.
@@ -131,7 +187,14 @@ impl Value {
 /// search would loop for hours, and no real run comes near them.
 fn upper_bound(path: &str) -> Option<f64> {
     match path {
-        "fleet.count" | "fleet.pools.count" => Some(1e7),
+        "fleet.count" | "policy.run_gpus" | "policy.reference.count" => Some(1e7),
+        p if p.starts_with("fleet.")
+            && [".count", ".cap", ".initial", ".rate_per_month"]
+                .iter()
+                .any(|k| p.ends_with(k)) =>
+        {
+            Some(1e7)
+        }
         "fleet.gpus_per_node" => Some(1024.0),
         "seq_len" => Some(1e8),
         "global_batch_tokens" => Some(1e12),
@@ -153,6 +216,84 @@ fn hint_for(domain: Domain) -> &'static str {
     }
 }
 
+/// Check one number written at `path` against its range and role.
+fn check(num: Num, path: &str, domain: Domain, role: Role, ctx: &Ctx) -> Result<Value, InputError> {
+    Ok(match (num, role) {
+        (Num::Dist(_), Role::Integer) => {
+            return Err(ctx.err(
+                path,
+                "a whole-number key may not be a distribution",
+                format!("sweep it instead, e.g. [sweep] \"{path}\" = [..]"),
+            ));
+        }
+        (Num::Dist(_), Role::Fixed) => {
+            return Err(ctx.err(
+                path,
+                "this key shapes the plan search and may not be a distribution",
+                format!("sweep it instead, e.g. [sweep] \"{path}\" = [..]"),
+            ));
+        }
+        (Num::Dist(d), Role::Uncertain(_)) => {
+            d.check()
+                .map_err(|m| ctx.err(path, m, "fix the parameters of the distribution"))?;
+            let (lo, hi) = d.support();
+            for x in [lo, hi] {
+                if !domain.contains(x) {
+                    let clamp = if matches!(d, Dist::Normal { .. } | Dist::LogNormal { .. }) {
+                        " (±5 sd)"
+                    } else {
+                        ""
+                    };
+                    return Err(ctx.err(
+                        path,
+                        format!(
+                            "{} reaches {x}{clamp}, but the value must be {}",
+                            d.describe(),
+                            domain.describe()
+                        ),
+                        format!("narrow the distribution; {}", hint_for(domain)),
+                    ));
+                }
+            }
+            if d.is_degenerate() {
+                Value::Const(d.nominal())
+            } else {
+                Value::Dist(d)
+            }
+        }
+        (n, role) => {
+            let x = n.as_f64().unwrap_or(f64::NAN);
+            let whole = role == Role::Integer;
+            if whole && (x.fract() != 0.0 || (x.abs() > 9.0e15 && path != "uncertainty.seed")) {
+                return Err(ctx.err(
+                    path,
+                    format!("must be a whole number, got {x}"),
+                    "write it without a fraction",
+                ));
+            }
+            if !domain.contains(x) {
+                let what = if whole {
+                    match domain {
+                        Domain::Positive => "a positive whole number".to_string(),
+                        _ => "a whole number ≥ 0".to_string(),
+                    }
+                } else {
+                    domain.describe().to_string()
+                };
+                return Err(ctx.err(path, format!("must be {what}, got {x}"), hint_for(domain)));
+            }
+            if let Some(max) = upper_bound(path).filter(|m| x > *m) {
+                return Err(ctx.err(
+                    path,
+                    format!("{x} is more than {max}, the most trainsim accepts"),
+                    "check the number: no training run comes near it",
+                ));
+            }
+            Value::Const(x)
+        }
+    })
+}
+
 /// Check every numeric key the file sets; return the valid ones by path.
 fn numbers(raw: &RawScenario, ctx: &Ctx) -> Result<BTreeMap<&'static str, Value>, InputError> {
     let mut out = BTreeMap::new();
@@ -160,86 +301,7 @@ fn numbers(raw: &RawScenario, ctx: &Ctx) -> Result<BTreeMap<&'static str, Value>
         let Some(num) = raw.number(k.path) else {
             continue;
         };
-        let value = match (*num, k.role) {
-            (Num::Dist(_), Role::Integer) => {
-                return Err(ctx.err(
-                    k.path,
-                    "a whole-number key may not be a distribution",
-                    format!("sweep it instead, e.g. [sweep] \"{}\" = [..]", k.path),
-                ));
-            }
-            (Num::Dist(_), Role::Fixed) => {
-                return Err(ctx.err(
-                    k.path,
-                    "this key shapes the plan search and may not be a distribution",
-                    format!("sweep it instead, e.g. [sweep] \"{}\" = [..]", k.path),
-                ));
-            }
-            (Num::Dist(d), Role::Uncertain(_)) => {
-                d.check()
-                    .map_err(|m| ctx.err(k.path, m, "fix the parameters of the distribution"))?;
-                let (lo, hi) = d.support();
-                for x in [lo, hi] {
-                    if !k.domain.contains(x) {
-                        let clamp = if matches!(d, Dist::Normal { .. } | Dist::LogNormal { .. }) {
-                            " (±5 sd)"
-                        } else {
-                            ""
-                        };
-                        return Err(ctx.err(
-                            k.path,
-                            format!(
-                                "{} reaches {x}{clamp}, but the value must be {}",
-                                d.describe(),
-                                k.domain.describe()
-                            ),
-                            format!("narrow the distribution; {}", hint_for(k.domain)),
-                        ));
-                    }
-                }
-                if d.is_degenerate() {
-                    Value::Const(d.nominal())
-                } else {
-                    Value::Dist(d)
-                }
-            }
-            (n, role) => {
-                let x = n.as_f64().unwrap_or(f64::NAN);
-                let whole = role == Role::Integer;
-                if whole && (x.fract() != 0.0 || (x.abs() > 9.0e15 && k.path != "uncertainty.seed"))
-                {
-                    return Err(ctx.err(
-                        k.path,
-                        format!("must be a whole number, got {x}"),
-                        "write it without a fraction",
-                    ));
-                }
-                if !k.domain.contains(x) {
-                    let what = if whole {
-                        match k.domain {
-                            Domain::Positive => "a positive whole number".to_string(),
-                            _ => "a whole number ≥ 0".to_string(),
-                        }
-                    } else {
-                        k.domain.describe().to_string()
-                    };
-                    return Err(ctx.err(
-                        k.path,
-                        format!("must be {what}, got {x}"),
-                        hint_for(k.domain),
-                    ));
-                }
-                if let Some(max) = upper_bound(k.path).filter(|m| x > *m) {
-                    return Err(ctx.err(
-                        k.path,
-                        format!("{x} is more than {max}, the most trainsim accepts"),
-                        "check the number: no training run comes near it",
-                    ));
-                }
-                Value::Const(x)
-            }
-        };
-        out.insert(k.path, value);
+        out.insert(k.path, check(*num, k.path, k.domain, k.role, ctx)?);
     }
     Ok(out)
 }
@@ -273,6 +335,340 @@ fn model(raw: &RawScenario, catalog: &Catalog, ctx: &Ctx) -> Result<ModelSpec, I
     }
 }
 
+/// Most pools in one fleet.
+pub const MAX_POOLS: usize = 16;
+
+/// A pool as written, checked, before assumptions are attached.
+struct PoolDraft {
+    index: usize,
+    prefix: String,
+    name: Option<String>,
+    gpu: GpuSpec,
+    channel: Channel,
+    requested: u64,
+    cap: Option<u64>,
+    premium: Option<Value>,
+    usd_per_gpu_hour: Option<Value>,
+    purchase_usd: Option<Value>,
+    buildup: Option<BuildUp>,
+}
+
+impl PoolDraft {
+    fn gpus(&self) -> u64 {
+        self.cap.map_or(self.requested, |c| self.requested.min(c))
+    }
+}
+
+/// A `&'static` copy of a dotted path built at run time (pool keys such as
+/// `fleet.pools.1.premium`): at most a few dozen distinct paths exist, each stored once.
+fn intern(path: String) -> &'static str {
+    static PATHS: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+    let mut set = PATHS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = set.get(path.as_str()) {
+        return p;
+    }
+    let p: &'static str = Box::leak(path.into_boxed_str());
+    set.insert(p);
+    p
+}
+
+/// The pools of the fleet as written: `[fleet]` keys (one pool) or `[[fleet.pools]]`.
+fn pool_drafts(
+    raw: &RawScenario,
+    nums: &BTreeMap<&'static str, Value>,
+    catalog: &Catalog,
+    ctx: &Ctx,
+) -> Result<Vec<PoolDraft>, InputError> {
+    let Some(fleet) = &raw.fleet else {
+        return Err(ctx.err(
+            "fleet",
+            "is required",
+            "add a [fleet] table with `gpu` and `count`",
+        ));
+    };
+    let written: Vec<(String, RawPool)> = match &fleet.pools {
+        Some(_) if !fleet.pool_keys().is_empty() => {
+            return Err(ctx.err(
+                "fleet.pools",
+                format!(
+                    "both [fleet] {} and [[fleet.pools]] are given",
+                    fleet
+                        .pool_keys()
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                "describe the fleet one way: the pool's keys under [fleet] for one pool, or one [[fleet.pools]] entry per pool",
+            ));
+        }
+        Some(pools) if pools.is_empty() => {
+            return Err(ctx.err(
+                "fleet.pools",
+                "no pools given",
+                "give one [[fleet.pools]] entry per pool, each with `gpu` and `count`",
+            ));
+        }
+        Some(pools) if pools.len() > MAX_POOLS => {
+            return Err(ctx.err(
+                "fleet.pools",
+                format!("{} pools given, more than {MAX_POOLS}", pools.len()),
+                "merge pools of the same chip and channel",
+            ));
+        }
+        Some(pools) => pools
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("fleet.pools.{i}"), p.clone()))
+            .collect(),
+        None => vec![("fleet".to_string(), fleet.as_pool())],
+    };
+    let single_form = fleet.pools.is_none();
+    let mut out = Vec::with_capacity(written.len());
+    for (index, (prefix, p)) in written.into_iter().enumerate() {
+        let path = |k: &str| format!("{prefix}.{k}");
+        let channel = p.channel.unwrap_or(Channel::Purchase);
+        let Some(gpu_name) = &p.gpu else {
+            return Err(if single_form {
+                ctx.err(
+                    "fleet.gpu",
+                    "is required",
+                    "set the GPU under [fleet] (`trainsim catalog gpus` lists them) or sweep `fleet.gpu`",
+                )
+            } else {
+                ctx.err(
+                    &path("gpu"),
+                    "is required",
+                    "give every [[fleet.pools]] entry a `gpu` (`trainsim catalog gpus` lists them)",
+                )
+            });
+        };
+        let gpu = catalog
+            .gpu(gpu_name)
+            .map_err(|e| ctx.wrap(&path("gpu"), e))?
+            .clone();
+        let count = if single_form {
+            nums.get("fleet.count").map(|v| v.nominal() as u64)
+        } else {
+            p.count
+                .map(|n| check(n, &path("count"), Domain::Positive, Role::Integer, ctx))
+                .transpose()?
+                .map(|v| v.nominal() as u64)
+        };
+        let slot = u16::try_from(index).unwrap_or(u16::MAX);
+        let premium = match (p.premium, channel) {
+            (Some(_), c) if c != Channel::Smuggled => {
+                return Err(ctx.err(
+                    &path("premium"),
+                    format!("`premium` applies to smuggled pools, not to a {c} pool"),
+                    "for a price premium on purchased chips use `cost.channel_premium`",
+                ));
+            }
+            (Some(n), _) => Some(check(
+                n,
+                &path("premium"),
+                Domain::AboveMinusOne,
+                Role::Uncertain(Slot::PoolPremium(slot)),
+                ctx,
+            )?),
+            (None, Channel::Smuggled) => {
+                let (min, mode, max) = SMUGGLED_PREMIUM;
+                Some(Value::Dist(Dist::Triangular { min, mode, max }))
+            }
+            (None, _) => None,
+        };
+        let cap = match p.cap {
+            None => None,
+            Some(_) if !matches!(channel, Channel::Smuggled | Channel::Cloud) => {
+                return Err(ctx.err(
+                    &path("cap"),
+                    format!("`cap` applies to smuggled and cloud pools, not to a {channel} pool"),
+                    format!("a {channel} pool holds exactly its `count`"),
+                ));
+            }
+            Some(Num::Dist(_)) => {
+                return Err(ctx.err(
+                    &path("cap"),
+                    "a cap may not be a distribution",
+                    "the plan search needs a whole number of GPUs per pool; sweep the cap instead",
+                ));
+            }
+            Some(n) => {
+                Some(check(n, &path("cap"), Domain::Positive, Role::Integer, ctx)?.nominal() as u64)
+            }
+        };
+        let usd_per_gpu_hour = p
+            .usd_per_gpu_hour
+            .map(|n| {
+                check(
+                    n,
+                    &path("usd_per_gpu_hour"),
+                    Domain::Positive,
+                    Role::Uncertain(Slot::PoolUsdPerGpuHour(slot)),
+                    ctx,
+                )
+            })
+            .transpose()?;
+        if p.purchase_usd.is_some() && channel == Channel::Cloud {
+            return Err(ctx.err(
+                &path("purchase_usd"),
+                "a cloud pool is rented: it has no purchase price",
+                "give its rental price as `usd_per_gpu_hour`",
+            ));
+        }
+        let purchase_usd = p
+            .purchase_usd
+            .map(|n| {
+                check(
+                    n,
+                    &path("purchase_usd"),
+                    Domain::Positive,
+                    Role::Uncertain(Slot::PoolPurchaseUsd(slot)),
+                    ctx,
+                )
+            })
+            .transpose()?;
+        if p.rate_per_month.is_some() && channel == Channel::Stockpile {
+            return Err(ctx.err(
+                &path("rate_per_month"),
+                "a stockpile has a fixed count: it is not acquired over time",
+                "give the stockpile its `count` only, or make the pool a purchase",
+            ));
+        }
+        let rate = p
+            .rate_per_month
+            .map(|n| {
+                check(
+                    n,
+                    &path("rate_per_month"),
+                    Domain::Positive,
+                    Role::Fixed,
+                    ctx,
+                )
+            })
+            .transpose()?
+            .map(Value::nominal);
+        let initial = p
+            .initial
+            .map(|n| check(n, &path("initial"), Domain::NonNegative, Role::Integer, ctx))
+            .transpose()?
+            .map(|v| v.nominal() as u64);
+        if initial.is_some() && rate.is_none() {
+            return Err(ctx.err(
+                &path("initial"),
+                "`initial` needs `rate_per_month`",
+                "`initial` is what a build-up starts from; without a rate the whole `count` is on hand",
+            ));
+        }
+        let start = p
+            .start
+            .as_deref()
+            .map(|s| {
+                parse_month(s).map_err(|m| {
+                    ctx.err(
+                        &path("start"),
+                        m,
+                        "the first month of deliveries, e.g. start = \"2025-01\"",
+                    )
+                })
+            })
+            .transpose()?;
+        let buildup = match (start, rate) {
+            (None, Some(_)) => {
+                return Err(ctx.err(
+                    &path("rate_per_month"),
+                    "a build-up needs `start`",
+                    "add start = \"2025-01\", the first month of deliveries",
+                ));
+            }
+            (None, None) => None,
+            (Some(start_month), rate_per_month) => Some(BuildUp {
+                start_month,
+                rate_per_month,
+                initial: initial.unwrap_or(0),
+            }),
+        };
+        if let Some(n) = &p.name {
+            if n.trim().is_empty() || n.len() > 60 {
+                return Err(ctx.err(
+                    &path("name"),
+                    format!("`{n}` cannot label a pool"),
+                    "use a short non-empty name, e.g. name = \"stockpile-a100\"",
+                ));
+            }
+        }
+        out.push(PoolDraft {
+            index,
+            prefix,
+            name: p.name.clone(),
+            gpu,
+            channel,
+            requested: count.unwrap_or(0),
+            cap,
+            premium,
+            usd_per_gpu_hour,
+            purchase_usd,
+            buildup,
+        });
+    }
+    // `policy.run_gpus` sets the size of a one-pool run.
+    if let Some(n) = nums.get("policy.run_gpus").map(|v| v.nominal() as u64) {
+        if out.len() > 1 {
+            return Err(ctx.err(
+                "policy.run_gpus",
+                format!("applies to a fleet of one pool; this one has {}", out.len()),
+                "set each pool's `count` instead",
+            ));
+        }
+        out[0].requested = n;
+    }
+    for d in &out {
+        if d.requested == 0 {
+            return Err(if single_form {
+                ctx.err(
+                    "fleet.count",
+                    "is required",
+                    "set the number of GPUs under [fleet] or sweep `fleet.count`",
+                )
+            } else {
+                ctx.err(
+                    &format!("{}.count", d.prefix),
+                    "is required",
+                    "give every [[fleet.pools]] entry a `count`",
+                )
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Labels of the pools: `name`, else the GPU id, with the channel when ids repeat.
+fn labels(drafts: &[PoolDraft], ctx: &Ctx) -> Result<Vec<String>, InputError> {
+    let base: Vec<String> = drafts
+        .iter()
+        .map(|d| d.name.clone().unwrap_or_else(|| d.gpu.id.clone()))
+        .collect();
+    let mut out = base.clone();
+    for (i, d) in drafts.iter().enumerate() {
+        if d.name.is_none() && base.iter().filter(|b| **b == base[i]).count() > 1 {
+            out[i] = format!("{}/{}", d.gpu.id, d.channel);
+        }
+    }
+    for (i, d) in drafts.iter().enumerate() {
+        if out[..i].contains(&out[i]) {
+            return Err(ctx.err(
+                &format!("{}.name", d.prefix),
+                format!("two pools are labelled `{}`", out[i]),
+                "give each pool its own `name`",
+            ));
+        }
+    }
+    Ok(out)
+}
+
 /// Resolve one point. `index` is its position in the sweep, `inputs` the display of its
 /// swept values.
 pub(crate) fn point(
@@ -286,89 +682,8 @@ pub(crate) fn point(
     let nums = numbers(raw, ctx)?;
     let int = |path: &str| nums.get(path).map(|v| v.nominal() as u64);
     let model = model(raw, catalog, ctx)?;
-
-    // Fleet: one pool, written directly or as a one-element `[[fleet.pools]]`.
-    let Some(fleet) = &raw.fleet else {
-        return Err(ctx.err(
-            "fleet",
-            "is required",
-            "add a [fleet] table with `gpu` and `count`",
-        ));
-    };
-    let (gpu_name, count, channel) = match &fleet.pools {
-        Some(pools) if pools.len() > 1 => {
-            return Err(ctx.err(
-                "fleet.pools",
-                format!("{} pools given", pools.len()),
-                "mixed fleets are not modelled yet: give one pool, or run one scenario per chip and compare",
-            ));
-        }
-        Some(_) if fleet.gpu.is_some() || fleet.count.is_some() => {
-            return Err(ctx.err(
-                "fleet.pools",
-                "both [fleet] gpu/count and [[fleet.pools]] are given",
-                "describe the fleet one way: `gpu` and `count` under [fleet], or one [[fleet.pools]] entry",
-            ));
-        }
-        Some(pools) => {
-            let Some(pool) = pools.first() else {
-                return Err(ctx.err(
-                    "fleet.pools",
-                    "no pools given",
-                    "give one [[fleet.pools]] entry with `gpu` and `count`",
-                ));
-            };
-            let count = match pool.count {
-                None => None,
-                Some(Num::Dist(_)) => {
-                    return Err(ctx.err(
-                        "fleet.pools.count",
-                        "a whole-number key may not be a distribution",
-                        "give a whole number of GPUs",
-                    ));
-                }
-                Some(n) => {
-                    let x = n.as_f64().unwrap_or(f64::NAN);
-                    if !(x.fract() == 0.0 && (1.0..=1e7).contains(&x)) {
-                        return Err(ctx.err(
-                            "fleet.pools.count",
-                            format!("must be a positive whole number up to 10,000,000, got {x}"),
-                            hint_for(Domain::Positive),
-                        ));
-                    }
-                    Some(x as u64)
-                }
-            };
-            (
-                pool.gpu.clone().map(|g| (g, "fleet.pools.gpu")),
-                count.map(|c| (c, "fleet.pools.count")),
-                pool.channel,
-            )
-        }
-        None => (
-            fleet.gpu.clone().map(|g| (g, "fleet.gpu")),
-            int("fleet.count").map(|c| (c, "fleet.count")),
-            None,
-        ),
-    };
-    let Some((gpu_name, gpu_key)) = gpu_name else {
-        return Err(ctx.err(
-            "fleet.gpu",
-            "is required",
-            "set the GPU under [fleet] (`trainsim catalog gpus` lists them) or sweep `fleet.gpu`",
-        ));
-    };
-    let Some((gpus, _)) = count else {
-        return Err(ctx.err(
-            "fleet.count",
-            "is required",
-            "set the number of GPUs under [fleet] or sweep `fleet.count`",
-        ));
-    };
-    let gpu = catalog
-        .gpu(&gpu_name)
-        .map_err(|e| ctx.wrap(gpu_key, e))?
-        .clone();
+    let drafts = pool_drafts(raw, &nums, catalog, ctx)?;
+    let labels = labels(&drafts, ctx)?;
 
     let precision = match &raw.precision {
         None => Precision::Bf16,
@@ -387,6 +702,76 @@ pub(crate) fn point(
             ));
         }
     };
+
+    // Export rule: a purchased pool whose chip the rule does not allow is refused (the
+    // point is infeasible) or dropped (with a note), as `policy.disallowed` says.
+    let policy = policy(raw, &nums, ctx)?;
+    let disallowed = raw
+        .policy
+        .as_ref()
+        .and_then(|p| p.disallowed)
+        .unwrap_or_default();
+    let mut notes = Vec::new();
+    let mut refused = None;
+    let mut kept = Vec::with_capacity(drafts.len());
+    for (i, d) in drafts.iter().enumerate() {
+        if d.gpus() < d.requested {
+            notes.push(format!(
+                "pool `{}` ({}): {} GPUs asked for, clamped to the cap of {}",
+                labels[i],
+                d.channel,
+                d.requested,
+                d.gpus()
+            ));
+        }
+        if let (Some(rule), true) = (&policy, d.channel.subject_to_rule()) {
+            let c = classify(&d.gpu, rule);
+            if !c.status.allows_purchase() {
+                let why = format!("not allowed under {}: {}", rule.id, c.reason);
+                match disallowed {
+                    Disallowed::Refuse => {
+                        if refused.is_none() {
+                            refused = Some(if drafts.len() == 1 {
+                                why
+                            } else {
+                                format!("pool `{}` (purchase) {why}; set policy.disallowed = \"drop\" to run the other pools without it", labels[i])
+                            });
+                        }
+                    }
+                    Disallowed::Drop => {
+                        notes.push(format!(
+                            "dropped pool `{}` ({} × {}, purchase): {why}",
+                            labels[i],
+                            d.gpus(),
+                            d.gpu.id
+                        ));
+                        continue;
+                    }
+                }
+            }
+        }
+        kept.push(i);
+    }
+    if kept.is_empty() && refused.is_none() {
+        refused = Some(format!(
+            "every pool was dropped: {}",
+            notes
+                .iter()
+                .filter(|n| n.starts_with("dropped"))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    let fleet_gpus: u64 = kept.iter().map(|&i| drafts[i].gpus()).sum();
+    if fleet_gpus > 10_000_000 {
+        return Err(ctx.err(
+            "fleet.pools",
+            format!("the pools hold {fleet_gpus} GPUs in all, more than 10,000,000, the most trainsim accepts"),
+            "check the counts: no training run comes near it",
+        ));
+    }
+
     let seq_len = int("seq_len").unwrap_or(model.seq_len);
     let global_batch_tokens = match nums.get("global_batch_tokens").map(|v| v.nominal()) {
         Some(b) => {
@@ -399,69 +784,109 @@ pub(crate) fn point(
             }
             ((b / seq_len as f64).round() * seq_len as f64).max(seq_len as f64)
         }
-        None => default_global_batch_tokens(gpus, seq_len),
+        None => default_global_batch_tokens(
+            if fleet_gpus > 0 {
+                fleet_gpus
+            } else {
+                drafts[0].gpus()
+            },
+            seq_len,
+        ),
     };
 
-    // Assumptions: the defaults `trainsim estimate` uses, then the file's nominal values.
-    let mut eff = Efficiency::defaults_for(&gpu, precision);
-    if let Some(e) = &raw.efficiency {
-        if let Some(b) = e.flash_attention {
-            eff.flash_attention = b;
+    // Assumptions: the defaults `trainsim estimate` uses for each chip, then the file's
+    // nominal values.
+    let basis = raw.cost.as_ref().and_then(|c| c.basis);
+    let nominal_for = |gpu: &GpuSpec| -> Inputs {
+        let mut eff = Efficiency::defaults_for(gpu, precision);
+        if let Some(e) = &raw.efficiency {
+            if let Some(b) = e.flash_attention {
+                eff.flash_attention = b;
+            }
+            if let Some(b) = e.sequence_parallel {
+                eff.sequence_parallel = b;
+            }
         }
-        if let Some(b) = e.sequence_parallel {
-            eff.sequence_parallel = b;
+        let mut nominal = Inputs {
+            train_tokens,
+            eff,
+            rel: Reliability::default(),
+            energy: EnergyAssumptions::default(),
+            cost: CostAssumptions::default(),
+            matmul_base: eff.matmul,
+            matmul_scale: 1.0,
+        };
+        if let Some(basis) = basis {
+            nominal.cost.basis = basis;
         }
-    }
-    let mut nominal = Inputs {
-        train_tokens,
-        eff,
-        rel: Reliability::default(),
-        energy: EnergyAssumptions::default(),
-        cost: CostAssumptions::default(),
-        matmul_base: eff.matmul,
-        matmul_scale: 1.0,
+        for (path, v) in &nums {
+            let Some(k) = number_key(path) else { continue };
+            if let Role::Uncertain(slot) = k.role {
+                nominal.set(slot, v.nominal());
+            }
+        }
+        nominal.finish();
+        nominal
     };
-    if let Some(basis) = raw.cost.as_ref().and_then(|c| c.basis) {
-        nominal.cost.basis = basis;
-    }
     let mut uncertain = Vec::new();
     for (path, v) in &nums {
         let Some(k) = number_key(path) else { continue };
-        if let Role::Uncertain(slot) = k.role {
-            nominal.set(slot, v.nominal());
-            if let Value::Dist(dist) = v {
+        if let (Role::Uncertain(slot), Value::Dist(dist)) = (k.role, v) {
+            uncertain.push(Uncertain {
+                path,
+                dist: *dist,
+                sampler: dist.sampler(),
+                slot,
+            });
+        }
+    }
+    for &i in &kept {
+        let d = &drafts[i];
+        let slot = u16::try_from(d.index).unwrap_or(u16::MAX);
+        for (key, v, s) in [
+            ("premium", d.premium, Slot::PoolPremium(slot)),
+            (
+                "usd_per_gpu_hour",
+                d.usd_per_gpu_hour,
+                Slot::PoolUsdPerGpuHour(slot),
+            ),
+            ("purchase_usd", d.purchase_usd, Slot::PoolPurchaseUsd(slot)),
+        ] {
+            if let Some(Value::Dist(dist)) = v {
                 uncertain.push(Uncertain {
-                    path,
-                    dist: *dist,
+                    path: intern(format!("{}.{key}", d.prefix)),
+                    dist,
                     sampler: dist.sampler(),
-                    slot,
+                    slot: s,
                 });
             }
         }
     }
-    nominal.finish();
-    // `matmul × matmul_scale` must stay a fraction over the whole support.
+    uncertain.sort_by(|a, b| a.path.cmp(b.path));
+    // `matmul × matmul_scale` must stay a fraction over the whole support, on every chip.
     if nums.contains_key("efficiency.matmul_scale") {
-        let (blo, bhi) =
-            nums.get("efficiency.matmul")
-                .map_or((nominal.matmul_base, nominal.matmul_base), |v| match v {
+        for d in &drafts {
+            let base = nominal_for(&d.gpu).matmul_base;
+            let (blo, bhi) = nums
+                .get("efficiency.matmul")
+                .map_or((base, base), |v| match v {
                     Value::Dist(d) => d.support(),
                     Value::Const(x) => (*x, *x),
                 });
-        let (slo, shi) = match nums["efficiency.matmul_scale"] {
-            Value::Dist(d) => d.support(),
-            Value::Const(x) => (x, x),
-        };
-        let (lo, hi) = (blo * slo, bhi * shi);
-        if !(Domain::Fraction.contains(lo) && Domain::Fraction.contains(hi)) {
-            return Err(ctx.err(
-                "efficiency.matmul_scale",
-                format!("matmul × matmul_scale reaches {hi} on {} (matmul {blo}–{bhi}), above 1", gpu.id),
-                "GEMM efficiency cannot exceed the peak: narrow the scale or lower `efficiency.matmul`",
-            ));
+            let (slo, shi) = match nums["efficiency.matmul_scale"] {
+                Value::Dist(d) => d.support(),
+                Value::Const(x) => (x, x),
+            };
+            let (lo, hi) = (blo * slo, bhi * shi);
+            if !(Domain::Fraction.contains(lo) && Domain::Fraction.contains(hi)) {
+                return Err(ctx.err(
+                    "efficiency.matmul_scale",
+                    format!("matmul × matmul_scale reaches {hi} on {} (matmul {blo}–{bhi}), above 1", d.gpu.id),
+                    "GEMM efficiency cannot exceed the peak: narrow the scale or lower `efficiency.matmul`",
+                ));
+            }
         }
     }
-    uncertain.sort_by(|a, b| a.path.cmp(b.path));
 
     let u32_of = |path: &str| int(path).map(|v| u32::try_from(v).unwrap_or(u32::MAX));
     let zero_stage = match int("plan.zero_stage") {
@@ -505,7 +930,142 @@ pub(crate) fn point(
         }
     }
 
-    let policy = policy(raw, &nums, ctx)?;
+    let question_for = |gpu: &GpuSpec, gpus: u64, x: &Inputs, channel: Channel| Question {
+        model: model.clone(),
+        gpu: gpu.clone(),
+        gpus,
+        train_tokens,
+        precision,
+        seq_len,
+        global_batch_tokens,
+        efficiency: x.eff,
+        reliability: x.rel,
+        energy: x.energy,
+        cost: channel_cost(channel, &x.cost, gpu),
+        space,
+        gpus_per_node: u32_of("fleet.gpus_per_node"),
+        net_gbit_per_s: nums.get("fleet.net_gbps_per_gpu").map(|v| v.nominal()),
+    };
+    let mut all_pools: Vec<Pool> = drafts
+        .iter()
+        .zip(&labels)
+        .map(|(d, label)| {
+            let mut x = nominal_for(&d.gpu);
+            let mut own = OwnPrices::default();
+            if let Some(v) = d.usd_per_gpu_hour {
+                x.cost.usd_per_gpu_hour = Some(v.nominal());
+                own.usd_per_gpu_hour = true;
+            }
+            if let Some(v) = d.purchase_usd {
+                x.cost.purchase_usd = Some(v.nominal());
+                own.purchase_usd = true;
+            }
+            if let Some(v) = d.premium {
+                x.cost.channel_premium = v.nominal();
+                own.channel_premium = true;
+            }
+            Pool {
+                index: d.index,
+                label: label.clone(),
+                channel: d.channel,
+                requested: d.requested,
+                cap: d.cap,
+                question: question_for(&d.gpu, d.gpus(), &x, d.channel),
+                nominal: x,
+                own,
+                buildup: d.buildup,
+            }
+        })
+        .collect();
+    let first = kept.first().copied().unwrap_or(0);
+    let primary = all_pools[first].clone();
+    let written_channel = match &raw.fleet {
+        Some(f) => match &f.pools {
+            Some(p) => p.get(first).and_then(|p| p.channel),
+            None => f.channel,
+        },
+        None => None,
+    };
+    let pools: Vec<Pool> = {
+        let mut keep = vec![false; all_pools.len()];
+        for &i in &kept {
+            keep[i] = true;
+        }
+        let mut k = keep.into_iter();
+        all_pools.retain(|_| k.next().unwrap_or(false));
+        all_pools
+    };
+
+    // Comparison fleets: priced by their own keys and the catalog, never by the scenario's
+    // prices (those describe the scenario's chips); every other assumption is shared.
+    let side = |label: &str, gpu: &GpuSpec, gpus: u64, usd: Option<f64>, purchase: Option<f64>| {
+        let mut x = nominal_for(gpu);
+        x.cost.usd_per_gpu_hour = usd;
+        x.cost.purchase_usd = purchase;
+        x.cost.channel_premium = 0.0;
+        Pool {
+            index: usize::MAX,
+            label: label.to_string(),
+            channel: Channel::Purchase,
+            requested: gpus,
+            cap: None,
+            question: question_for(gpu, gpus, &x, Channel::Purchase),
+            nominal: x,
+            own: OwnPrices::ALL,
+            buildup: None,
+        }
+    };
+    let reference = match raw.policy.as_ref().and_then(|p| p.reference.as_ref()) {
+        None => None,
+        Some(r) => {
+            let Some(g) = &r.gpu else {
+                return Err(ctx.err(
+                    "policy.reference.gpu",
+                    "is required",
+                    "name the reference fleet, e.g. reference = { gpu = \"h100-sxm-80gb\", count = 2048 }",
+                ));
+            };
+            let gpu = catalog
+                .gpu(g)
+                .map_err(|e| ctx.wrap("policy.reference.gpu", e))?
+                .clone();
+            let Some(count) = r.count else {
+                return Err(ctx.err(
+                    "policy.reference.count",
+                    "is required",
+                    "give the reference fleet's size, e.g. reference = { gpu = \"h100-sxm-80gb\", count = 2048 }",
+                ));
+            };
+            let count = check(
+                count,
+                "policy.reference.count",
+                Domain::Positive,
+                Role::Integer,
+                ctx,
+            )?
+            .nominal() as u64;
+            let price = |n: Option<Num>, key: &str| {
+                n.map(|n| {
+                    check(
+                        n,
+                        &format!("policy.reference.{key}"),
+                        Domain::Positive,
+                        Role::Fixed,
+                        ctx,
+                    )
+                })
+                .transpose()
+                .map(|v| v.map(Value::nominal))
+            };
+            let usd = price(r.usd_per_gpu_hour, "usd_per_gpu_hour")?;
+            let purchase = price(r.purchase_usd, "purchase_usd")?;
+            Some(side("reference", &gpu, count, usd, purchase))
+        }
+    };
+    let h100 = match catalog.gpu(H100) {
+        Ok(g) if fleet_gpus > 0 => Some(side(H100, g, fleet_gpus, None, None)),
+        _ => None,
+    };
 
     let trials = match (overrides.trials, int("uncertainty.trials")) {
         (Some(t), _) => t,
@@ -544,35 +1104,28 @@ pub(crate) fn point(
     };
     let seed = overrides.seed.or(file_seed).unwrap_or(DEFAULT_SEED);
 
-    let question = Question {
-        model,
-        gpu,
-        gpus,
-        train_tokens,
-        precision,
-        seq_len,
-        global_batch_tokens,
-        efficiency: nominal.eff,
-        reliability: nominal.rel,
-        energy: nominal.energy,
-        cost: nominal.cost,
-        space,
-        gpus_per_node: u32_of("fleet.gpus_per_node"),
-        net_gbit_per_s: nums.get("fleet.net_gbps_per_gpu").map(|v| v.nominal()),
-    };
     Ok(Point {
         index,
         inputs,
-        question,
-        nominal,
+        question: primary.question,
+        nominal: primary.nominal,
         uncertain,
         trials,
         seed,
         top_k: top_k as usize,
         policy,
-        channel,
+        channel: written_channel,
+        pools,
+        fleet_gpus,
+        notes,
+        refused,
+        reference,
+        h100,
     })
 }
+
+/// The yardstick chip of `h100_equivalents`.
+pub const H100: &str = "h100-sxm-80gb";
 
 fn policy(
     raw: &RawScenario,
@@ -599,6 +1152,12 @@ fn policy(
         (None, true) => Rule::custom("custom", custom[0], custom[1], custom[2], custom[3])
             .map(Some)
             .map_err(|e| ctx.wrap("policy", e)),
+        (None, false) if p.disallowed.is_some() => Err(ctx.err(
+            "policy.disallowed",
+            "says what to do with chips a rule does not allow, but [policy] gives no rule",
+            "add `rule = \"oct-2023\"` (`trainsim catalog rules` lists them) or custom thresholds",
+        )),
+        (None, false) if p.reference.is_some() || p.run_gpus.is_some() => Ok(None),
         (None, false) => Err(ctx.err(
             "policy",
             "[policy] gives neither a rule nor thresholds",

@@ -148,13 +148,16 @@ pub fn point_indices(axes: &[Axis], index: usize) -> Vec<usize> {
     out
 }
 
-/// Write `value` at dotted `path` in `table`, creating intermediate tables.
+/// Write `value` at dotted `path` in `table`, creating intermediate tables. A numeric part
+/// indexes an array of tables (`fleet.pools.1.count`: the second `[[fleet.pools]]` entry).
 pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), String> {
     let mut parts: Vec<&str> = path.split('.').collect();
     let last = parts.pop().unwrap_or_default();
     let mut t = table;
     let mut walked = String::new();
-    for p in parts {
+    let mut i = 0;
+    while i < parts.len() {
+        let p = parts[i];
         if !walked.is_empty() {
             walked.push('.');
         }
@@ -162,6 +165,21 @@ pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Resu
         let entry = t
             .entry(p.to_string())
             .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let entry = match (
+            entry,
+            parts.get(i + 1).and_then(|n| n.parse::<usize>().ok()),
+        ) {
+            (toml::Value::Array(a), Some(n)) => {
+                let len = a.len();
+                let array = walked.clone();
+                walked.push_str(&format!(".{n}"));
+                i += 1;
+                a.get_mut(n).ok_or_else(|| {
+                    format!("`{path}`: there is no entry {n} in `{array}` (it has {len}, counted from 0)")
+                })?
+            }
+            (e, _) => e,
+        };
         t = match entry {
             toml::Value::Table(inner) => inner,
             _ => {
@@ -170,6 +188,7 @@ pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Resu
                 ))
             }
         };
+        i += 1;
     }
     t.insert(last.to_string(), value);
     Ok(())
@@ -258,5 +277,11 @@ mod tests {
         set_path(&mut t, "efficiency.matmul", toml::Value::Float(0.5)).unwrap();
         assert_eq!(t["efficiency"]["matmul"].as_float(), Some(0.5));
         assert!(set_path(&mut t, "model.layers", toml::Value::Integer(2)).is_err());
+        let mut t: toml::Table =
+            toml::from_str("[[fleet.pools]]\ngpu = \"a\"\n[[fleet.pools]]\ngpu = \"b\"\n").unwrap();
+        set_path(&mut t, "fleet.pools.1.count", toml::Value::Integer(8)).unwrap();
+        assert_eq!(t["fleet"]["pools"][1]["count"].as_integer(), Some(8));
+        let e = set_path(&mut t, "fleet.pools.2.count", toml::Value::Integer(8)).unwrap_err();
+        assert!(e.contains("no entry 2 in `fleet.pools`"), "{e}");
     }
 }
