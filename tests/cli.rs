@@ -128,6 +128,8 @@ fn estimate_json_keeps_the_contract() {
     assert_eq!(v["gpu"], "h100-sxm-80gb");
     let mfu = v["mfu"].as_f64().unwrap();
     assert!(mfu > 0.2 && mfu < 0.8, "{mfu}");
+    // An H100 fleet is worth exactly its own count in H100-equivalents.
+    assert!((v["h100_equivalents"].as_f64().unwrap() - 1024.0).abs() < 1e-9);
 }
 
 #[test]

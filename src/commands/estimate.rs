@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use trainsim::catalog::Catalog;
-use trainsim::estimate::{evaluate, plan_search, Estimate};
+use trainsim::estimate::{evaluate, h100_equivalents, plan_search, Estimate};
 use trainsim::perf::CostBasis;
 use trainsim::report::{csv_string, grouped, Table};
 use trainsim::workload::{model_flops_per_token, ParamCounts};
@@ -46,6 +46,7 @@ struct EstimateRow<'a> {
     plan_recompute: &'static str,
     plan_zero_stage: u8,
     plan_interleave: u32,
+    h100_equivalents: Option<f64>,
     infeasible_reason: Option<String>,
 }
 
@@ -82,6 +83,7 @@ fn row(e: &Estimate) -> EstimateRow<'_> {
         plan_recompute: e.plan.recompute,
         plan_zero_stage: e.plan.zero_stage,
         plan_interleave: e.plan.interleave,
+        h100_equivalents: None,
         infeasible_reason: None,
     }
 }
@@ -123,10 +125,32 @@ pub fn estimate(catalog: &Catalog, a: &EstimateArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     };
+    // The fleet's H100-equivalents for this model, by training throughput (issue 5).
+    let h100e = catalog
+        .gpu("h100-sxm-80gb")
+        .ok()
+        .and_then(|h| h100_equivalents(&q, h, e.train_days));
     match a.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&e)?),
-        Format::Csv => print!("{}", csv_string(&[row(&e)])?),
-        Format::Table => print!("{}", describe(&e)),
+        Format::Json => {
+            let mut v = serde_json::to_value(&e)?;
+            v["h100_equivalents"] = serde_json::json!(h100e);
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        Format::Csv => {
+            let mut r = row(&e);
+            r.h100_equivalents = h100e;
+            print!("{}", csv_string(&[r])?);
+        }
+        Format::Table => {
+            print!("{}", describe(&e));
+            println!(
+                "{:<22}  {}",
+                "h100_equivalents",
+                h100e.map_or("n/a (no H100 plan)".into(), |x| format!(
+                    "{x:.0} (for this model, by training throughput)"
+                ))
+            );
+        }
     }
     Ok(())
 }
