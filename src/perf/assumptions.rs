@@ -45,6 +45,9 @@ pub struct Efficiency {
     pub cp_overlap: f64,
     /// Fraction of the GPU's SMs that overlapped all-to-all kernels take from compute.
     pub comm_sm_fraction: f64,
+    /// Routed tokens of the busiest GPU of an expert-parallel group ÷ the mean (≥ 1).
+    #[serde(default = "one")]
+    pub moe_imbalance: f64,
     /// Fixed cost per transformer layer per micro-batch pass (kernel launches, small
     /// kernels, synchronisation), seconds.
     pub layer_overhead_s: f64,
@@ -57,6 +60,10 @@ pub struct Efficiency {
     pub sequence_parallel: bool,
     /// Skip the mechanistic model: the end-to-end MFU against the training-precision peak.
     pub mfu: Option<f64>,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 /// Chip family, for the per-family defaults of `reference/assumptions.md` §1.
@@ -115,6 +122,7 @@ impl Efficiency {
             ep_overlap: CALIBRATED.ep_overlap,
             pp_overlap: CALIBRATED.pp_overlap,
             cp_overlap: CALIBRATED.cp_overlap,
+            moe_imbalance: CALIBRATED.moe_imbalance,
             comm_sm_fraction: 0.08, // §2c triangular mode (DeepEP V2 4–6 SMs .. DeepSeek-V3 20 of 132)
             layer_overhead_s: CALIBRATED.layer_overhead_s,
             flash_attention: true,
@@ -138,6 +146,8 @@ pub struct Calibrated {
     pub pp_overlap: f64,
     /// See [`Efficiency::cp_overlap`].
     pub cp_overlap: f64,
+    /// See [`Efficiency::moe_imbalance`].
+    pub moe_imbalance: f64,
     /// See [`Efficiency::layer_overhead_s`].
     pub layer_overhead_s: f64,
 }
@@ -150,6 +160,7 @@ pub const CALIBRATED: Calibrated = Calibrated {
     ep_overlap: 0.5,
     pp_overlap: 0.0,
     cp_overlap: 0.0,
+    moe_imbalance: 1.4,
     layer_overhead_s: 0.0,
 };
 
