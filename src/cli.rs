@@ -97,7 +97,7 @@ pub struct RunArgs {
     /// Run only share K of N (1-based), e.g. `--shard 2/8`; combine with `trainsim merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// Do not draw charts.
+    /// Do not draw charts or write report.html.
     #[arg(long)]
     pub no_charts: bool,
     /// Also write every trial to trials.csv.
@@ -114,6 +114,9 @@ pub struct MergeArgs {
     /// Where to write the merged result.
     #[arg(long, default_value = "output")]
     pub out: PathBuf,
+    /// Do not draw charts or write report.html.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Model, hardware and plan flags shared by `estimate` and `plan`.

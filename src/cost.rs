@@ -106,6 +106,61 @@ pub fn estimate_cost(
     })
 }
 
+/// Where the money of a run goes: the three parts add up to [`CostEstimate::cost_usd`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CostSplit {
+    /// Rental (`$/GPU-hour × GPU-hours`), or under ownership the amortised purchase price of
+    /// the GPUs themselves (price × (1 + channel premium)), USD.
+    pub compute_usd: f64,
+    /// Electricity (ownership only; a rental price includes it), USD.
+    pub energy_usd: f64,
+    /// Under ownership, what the server overhead and the interconnect share add to the
+    /// amortised price (zero for rental), USD.
+    pub overheads_usd: f64,
+}
+
+impl CostSplit {
+    /// The sum of the parts, USD.
+    pub fn total_usd(&self) -> f64 {
+        self.compute_usd + self.energy_usd + self.overheads_usd
+    }
+}
+
+/// [`estimate_cost`]'s cost of `gpus` GPUs for `wall_h` hours, split into compute, energy
+/// and overheads. Ownership: the GPUs' own share of the amortised hardware is
+/// `price × (1 + premium) × gpus ÷ (years × 8,766 h) × wall_h`; the rest of the amortised
+/// hardware (server overhead for single-unit prices, the interconnect share) is overheads.
+pub fn cost_split(
+    gpu: &GpuSpec,
+    gpus: f64,
+    wall_h: f64,
+    e: &EnergyAssumptions,
+    c: &CostAssumptions,
+) -> Result<CostSplit, CostGap> {
+    let est = estimate_cost(gpu, gpus, wall_h, e, c)?;
+    Ok(match c.basis {
+        CostBasis::Rental => CostSplit {
+            compute_usd: est.compute_cost_usd,
+            energy_usd: 0.0,
+            overheads_usd: 0.0,
+        },
+        CostBasis::Ownership => {
+            let price = c
+                .purchase_usd
+                .or(gpu.purchase_usd)
+                .ok_or(CostGap::NoPurchasePrice)?;
+            let chips = price * (1.0 + c.channel_premium) * gpus
+                / (c.amortization_years * HOURS_PER_YEAR)
+                * wall_h;
+            CostSplit {
+                compute_usd: chips,
+                energy_usd: est.energy_cost_usd,
+                overheads_usd: est.compute_cost_usd - chips,
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +183,50 @@ mod tests {
         assert!((est.facility_power_mw - 1.1375).abs() < 1e-12);
         assert!((est.energy_mwh - 113.75).abs() < 1e-9);
         assert!((est.usd_per_gpu_hour - (33_750.0 / 0.81 / 35_064.0 + 1.1375 * 0.08)).abs() < 1e-9);
+    }
+
+    /// The split by hand. H100 owned, defaults, 1,000 GPUs for 100 h: the catalog's
+    /// $33,750 is a server-level price (no server overhead), so the GPUs' share is
+    /// 33,750 × 1,000 / 35,064 h × 100 h = $96,252.57; the interconnect share brings the
+    /// hardware to 41,666.67 × 1,000 / 35,064 × 100 = $118,830.33, overheads $22,577.76;
+    /// electricity 113.75 MWh × $80/MWh = $9,100. With a single-unit price of $20,000 and
+    /// a 50% premium: GPUs 30,000 × 1,000 / 35,064 × 100 = $85,557.84, hardware
+    /// 30,000 × 1.64 / 0.81 = $60,740.74 a GPU → $173,228.21, overheads $87,670.38.
+    /// Rental at $2.99: all compute, 100,000 GPU-hours × $2.99 = $299,000.
+    #[test]
+    fn cost_split_by_hand() {
+        let c = Catalog::builtin();
+        let gpu = c.gpu("h100").unwrap();
+        let e = EnergyAssumptions::default();
+        let own = CostAssumptions {
+            basis: CostBasis::Ownership,
+            ..Default::default()
+        };
+        let s = cost_split(gpu, 1000.0, 100.0, &e, &own).unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() < 0.01;
+        assert!(close(s.compute_usd, 96_252.57), "{s:?}");
+        assert!(close(s.overheads_usd, 22_577.76), "{s:?}");
+        assert!(close(s.energy_usd, 9_100.0), "{s:?}");
+        let total = estimate_cost(gpu, 1000.0, 100.0, &e, &own)
+            .unwrap()
+            .cost_usd;
+        assert!((s.total_usd() - total).abs() < 1e-6 * total);
+
+        let single = CostAssumptions {
+            purchase_usd: Some(20_000.0),
+            channel_premium: 0.5,
+            ..own
+        };
+        let s = cost_split(gpu, 1000.0, 100.0, &e, &single).unwrap();
+        assert!(close(s.compute_usd, 85_557.84), "{s:?}");
+        assert!(close(s.overheads_usd, 87_670.38), "{s:?}");
+
+        let rent = CostAssumptions {
+            usd_per_gpu_hour: Some(2.99),
+            ..Default::default()
+        };
+        let s = cost_split(gpu, 1000.0, 100.0, &e, &rent).unwrap();
+        assert!(close(s.compute_usd, 299_000.0), "{s:?}");
+        assert_eq!((s.energy_usd, s.overheads_usd), (0.0, 0.0));
     }
 }

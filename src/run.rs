@@ -22,6 +22,24 @@
 //! infeasibility and tornado rows, written by the shard owning the point's first unit) and
 //! `manifest.json` (written last). [`merge`] replays the units of all shards in order
 //! through the same [`Summarizer`] a single run uses, so the merged files are byte-identical.
+//!
+//! **Report.** The [`Summarizer`] also fills the [`ScenarioResult`] of the charts and
+//! `report.html` ([`ScenarioOutcome::report`]); [`write_report`] draws them after the CSV
+//! files are written. Everything in it comes from the trials, the point records and the
+//! manifest, never from the clock or the thread count, so a merge of shards gives the same
+//! report as a single run, byte for byte:
+//! - per point: its label ([`point_label`]), the quantiles of summary.csv, the most chosen
+//!   plan, and a deterministic subsample of its finite per-trial `train_days` for the
+//!   distribution chart: the sorted values at evenly spaced ranks, at most [`MAX_SAMPLES`],
+//!   taken where the trials are summarised ([`summarize_trials_sampled`]), for the first
+//!   [`MAX_CDF_LINES`] points that have any (the chart draws no more);
+//! - the cost breakdown and the tornado's nominal result, at nominal values
+//!   ([`nominal_run`]), stored in the point record as round-trip decimal text;
+//! - the tornado of the **first point (in sweep order) that has sensitivity rows**, that is
+//!   the first feasible point with uncertain inputs; sensitivity.csv has every point's;
+//! - the question ([`Scenario::question`], else the scenario name) and the assumptions
+//!   ([`assumptions`]), carried in shard manifests for `merge`;
+//! - the limitations, a fixed list ([`LIMITATIONS`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -36,13 +54,20 @@ use crate::error::InputError;
 use crate::estimate::{plan_search, Question};
 use crate::fleet::format_day;
 use crate::montecarlo::sensitivity::sensitivity;
-use crate::montecarlo::summary::{summarize_trials, PointSummary};
+use crate::montecarlo::summary::{summarize_trials_sampled, PointSummary};
 use crate::montecarlo::{
-    decode_plan, nominal_mode, prepare_from, run_trials, searches, Prepared, TrialMetrics,
-    EXTRA_METRICS, METRICS, NO_PLAN,
+    decode_plan, nominal_mode, nominal_run, prepare_from, run_trials, searches, Prepared,
+    TrialMetrics, EXTRA_METRICS, METRICS, NO_PLAN,
 };
 use crate::parallel::SearchResult;
-use crate::report::write_atomic;
+use crate::perf::CostBasis;
+use crate::report::chart::{human, MAX_CDF_LINES};
+use crate::report::html::LIMITATIONS;
+use crate::report::{
+    draw_all, grouped, render_report, write_atomic, ChartFile, CostBreakdown, PointResult,
+    Quantiles, ScenarioResult, Sensitivity,
+};
+use crate::scenario::dist::Dist;
 use crate::scenario::Scenario;
 
 /// Trials per work unit (part of the shard format: shards and merge must agree).
@@ -53,6 +78,8 @@ const WINDOW_TRIALS: u64 = 65_536;
 const MAX_CACHED_SEARCHES: usize = 4096;
 /// Format tag of shard manifests.
 const SHARD_FORMAT: &str = "trainsim-shard-2";
+/// Most per-trial `train_days` values kept per point for the distribution chart.
+pub const MAX_SAMPLES: usize = 2000;
 
 /// A float as a CSV cell: shortest round-trip decimal, empty when not finite.
 pub fn fmt_f64(x: f64) -> String {
@@ -178,6 +205,35 @@ pub struct PointRecord {
     pub trials: u64,
     /// Rows of sensitivity.csv for this point.
     pub sensitivity: Vec<Vec<String>>,
+    /// Short name in charts and the report ([`point_label`]).
+    #[serde(default)]
+    pub label: String,
+    /// The fleet at nominal values ([`nominal_run`]), for the report.
+    #[serde(default)]
+    pub nominal: Option<NominalRecord>,
+}
+
+/// [`nominal_run`] as round-trip decimal text ([`fmt_f64`]; empty when missing), so a
+/// shard's record gives the merge exactly the numbers a single run has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NominalRecord {
+    /// Days.
+    pub train_days: String,
+    /// Cost, USD.
+    pub cost_usd: String,
+    /// Compute part of the cost, USD.
+    pub compute_usd: String,
+    /// Energy part, USD.
+    pub energy_usd: String,
+    /// Overheads, USD.
+    pub overheads_usd: String,
+    /// What the compute part is.
+    pub compute_label: String,
+}
+
+/// A cell of [`fmt_f64`] back as a number (NaN when empty or not a number).
+fn parse_cell(s: &str) -> f64 {
+    s.parse().unwrap_or(f64::NAN)
 }
 
 impl PointRecord {
@@ -410,6 +466,166 @@ pub struct ScenarioOutcome {
     pub trials: u64,
     /// Order of the scenario in its batch.
     pub batch_index: usize,
+    /// What the charts and report.html show ([`write_report`]).
+    pub report: Box<ScenarioResult>,
+}
+
+/// What the report says about a scenario besides its points: the same for every shard.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportMeta {
+    /// [`Scenario::question`].
+    pub question: String,
+    /// [`assumptions`].
+    pub assumptions: Vec<(String, String)>,
+}
+
+impl ReportMeta {
+    /// The report's text of a loaded scenario.
+    pub fn of(s: &Scenario) -> ReportMeta {
+        ReportMeta {
+            question: s.question.clone(),
+            assumptions: assumptions(s),
+        }
+    }
+}
+
+/// A number as the report writes an input: shortest round-trip decimal (`0.85`, `1200`), in
+/// scientific notation below 0.001 (`1.2e-5`).
+pub fn input_number(x: f64) -> String {
+    if x != 0.0 && x.abs() < 1e-3 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// An input's value on the tornado: three significant digits ([`human`]), in scientific
+/// notation below 0.001 (`1.58e-5`).
+fn input_label(x: f64) -> String {
+    if x.is_finite() && x != 0.0 && x.abs() < 1e-3 {
+        format!("{x:.2e}")
+    } else {
+        human(x)
+    }
+}
+
+/// A distribution as the report shows it: `PERT(min 0.8, mode 1, max 1.1)`.
+pub fn describe_dist(d: &Dist) -> String {
+    let n = input_number;
+    match *d {
+        Dist::Pert { min, mode, max } => {
+            format!("PERT(min {}, mode {}, max {})", n(min), n(mode), n(max))
+        }
+        Dist::Triangular { min, mode, max } => {
+            format!(
+                "triangular(min {}, mode {}, max {})",
+                n(min),
+                n(mode),
+                n(max)
+            )
+        }
+        Dist::Uniform { min, max } => format!("uniform(min {}, max {})", n(min), n(max)),
+        Dist::Normal { mean, sd } => format!("normal(mean {}, sd {})", n(mean), n(sd)),
+        Dist::LogNormal { median, sigma } => {
+            format!("lognormal(median {}, sigma {})", n(median), n(sigma))
+        }
+    }
+}
+
+/// The inputs the report lists: the fixed ones that shape the answer (model, tokens,
+/// batch, precision, fleet, rule, cost basis, trials, seed), then every uncertain input
+/// with its distribution. A value that differs between points reads "varies by point".
+pub fn assumptions(s: &Scenario) -> Vec<(String, String)> {
+    // Key, its value (None once two points disagree), and how many points gave it.
+    let mut seen: Vec<(String, Option<String>, usize)> = Vec::new();
+    let mut add = |k: &str, v: String| match seen.iter_mut().find(|e| e.0 == k) {
+        Some(e) => {
+            e.2 += 1;
+            if e.1.as_ref().is_some_and(|old| *old != v) {
+                e.1 = None;
+            }
+        }
+        None => seen.push((k.to_string(), Some(v), 1)),
+    };
+    for p in &s.points {
+        let q = &p.question;
+        add("model", q.model.id.clone());
+        if !p.uncertain.iter().any(|u| u.path == "train_tokens") {
+            add("train_tokens", format!("{} tokens", human(q.train_tokens)));
+        }
+        let seq = q.seq_len.max(1) as f64;
+        add(
+            "global_batch_tokens",
+            format!(
+                "{} tokens ({} sequences of {})",
+                grouped(q.global_batch_tokens),
+                grouped(q.global_batch_tokens / seq),
+                grouped(seq)
+            ),
+        );
+        add("precision", q.precision.as_str().to_string());
+        let fleet: Vec<String> = p.pools.iter().map(|x| x.describe()).collect();
+        add(
+            "fleet",
+            if fleet.is_empty() {
+                format!("{} × {}", q.gpus, q.gpu.id)
+            } else {
+                fleet.join(" + ")
+            },
+        );
+        add(
+            "policy.rule",
+            p.policy
+                .as_ref()
+                .map_or("none".to_string(), |r| format!("{} ({})", r.id, r.name)),
+        );
+        add(
+            "cost.basis",
+            match p.nominal.cost.basis {
+                CostBasis::Rental => "rental".to_string(),
+                CostBasis::Ownership => "ownership".to_string(),
+            },
+        );
+        add("uncertainty.trials", p.trials.to_string());
+        add("uncertainty.seed", p.seed.to_string());
+        for u in &p.uncertain {
+            add(u.path, describe_dist(&u.dist));
+        }
+    }
+    let n = s.points.len();
+    seen.into_iter()
+        .map(|(k, v, count)| {
+            let v = match v {
+                Some(v) if count == n => v,
+                _ => "varies by point (see the swept inputs)".to_string(),
+            };
+            (k, v)
+        })
+        .collect()
+}
+
+/// Draw the charts of a finished scenario into `<dir>/charts/` (PNG and SVG) and write
+/// `<dir>/report.html`, both atomically; chart files of an earlier run that this one did
+/// not draw are removed. Returns the report's path and the charts drawn.
+pub fn write_report(o: &ScenarioOutcome) -> anyhow::Result<(PathBuf, Vec<ChartFile>)> {
+    let charts_dir = o.dir.join("charts");
+    let charts = draw_all(&o.report, &charts_dir)
+        .with_context(|| format!("cannot draw the charts of `{}`", o.name))?;
+    if let Ok(entries) = std::fs::read_dir(&charts_dir) {
+        for e in entries.filter_map(Result::ok) {
+            let path = e.path();
+            let chart = path.extension().is_some_and(|x| x == "png" || x == "svg");
+            if chart && !charts.iter().any(|c| c.png == path || c.svg == path) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    let html = render_report(&o.report, &charts)
+        .with_context(|| format!("cannot render the report of `{}`", o.name))?;
+    let path = o.dir.join("report.html");
+    write_atomic(&path, html.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok((path, charts))
 }
 
 /// The first infeasible trial of a point and why, if any.
@@ -426,6 +642,12 @@ pub struct Summarizer {
     trials_out: Option<csv::Writer<AtomicFile>>,
     current: Option<(PointRecord, Vec<TrialMetrics>, FirstReason)>,
     trials_run: u64,
+    /// Points whose `train_days` samples were kept (at most [`MAX_CDF_LINES`]).
+    sampled_points: usize,
+    meta: ReportMeta,
+    report_points: Vec<PointResult>,
+    /// The tornado: the first point with sensitivity rows, and its label.
+    tornado: Option<(String, Vec<Sensitivity>)>,
 }
 
 impl Summarizer {
@@ -435,6 +657,7 @@ impl Summarizer {
         sweep_paths: &[String],
         trials_csv: bool,
         batch_index: usize,
+        meta: ReportMeta,
     ) -> anyhow::Result<Summarizer> {
         let dir = out.join(name);
         let trials_out = if trials_csv {
@@ -456,6 +679,10 @@ impl Summarizer {
             trials_out,
             current: None,
             trials_run: 0,
+            sampled_points: 0,
+            meta,
+            report_points: Vec::new(),
+            tornado: None,
         })
     }
 
@@ -484,7 +711,22 @@ impl Summarizer {
         let Some((rec, trials, reason)) = self.current.take() else {
             return Ok(());
         };
-        let summary = rec.infeasible.is_none().then(|| summarize_trials(&trials));
+        let keep = if self.sampled_points < MAX_CDF_LINES {
+            MAX_SAMPLES
+        } else {
+            0
+        };
+        let mut summary = rec
+            .infeasible
+            .is_none()
+            .then(|| summarize_trials_sampled(&trials, keep));
+        let samples = summary
+            .as_mut()
+            .map(|s| std::mem::take(&mut s.train_days_sample))
+            .unwrap_or_default();
+        if !samples.is_empty() {
+            self.sampled_points += 1;
+        }
         let mut row = rec.cells.clone();
         for m in 0..METRICS.len() {
             match summary.as_ref().and_then(|s| s.metrics[m]) {
@@ -562,6 +804,7 @@ impl Summarizer {
         self.trials_run += trials.len() as u64;
         self.sens_rows.extend(rec.sensitivity.iter().cloned());
         let n_inputs = self.sweep_paths.len();
+        self.report_point(&rec, summary.as_ref(), samples, plan.as_ref(), &why);
         self.points.push(PointOutcome {
             point: rec.point,
             inputs: rec.cells[1..1 + n_inputs].to_vec(),
@@ -573,6 +816,100 @@ impl Summarizer {
             row,
         });
         Ok(())
+    }
+
+    /// The report's view of a finished point (and the tornado, from the first point that
+    /// has one).
+    fn report_point(
+        &mut self,
+        rec: &PointRecord,
+        summary: Option<&PointSummary>,
+        samples: Vec<f64>,
+        plan: Option<&(String, u64)>,
+        why: &str,
+    ) {
+        let q = |i: usize| {
+            summary.and_then(|s| s.metrics[i]).map(|m| Quantiles {
+                p5: m.p5,
+                p50: m.p50,
+                p95: m.p95,
+                mean: m.mean,
+            })
+        };
+        let train_days = q(0);
+        let label = if rec.label.is_empty() {
+            format!("{} × {}", rec.gpu, rec.gpus)
+        } else {
+            rec.label.clone()
+        };
+        let nominal = rec.nominal.as_ref();
+        let breakdown = nominal.and_then(|n| {
+            let parts = [&n.compute_usd, &n.energy_usd, &n.overheads_usd].map(|c| parse_cell(c));
+            parts.iter().all(|v| v.is_finite()).then(|| CostBreakdown {
+                compute_usd: parts[0],
+                energy_usd: parts[1],
+                overheads_usd: parts[2],
+                compute_label: n.compute_label.clone(),
+            })
+        });
+        // A point without a finished trial is infeasible; one where only some trials failed
+        // keeps its figures and says why after its plan, as the terminal table does.
+        let (plan_text, infeasible_reason) = match (plan, train_days) {
+            (_, None) => (
+                String::new(),
+                Some(if why.is_empty() {
+                    "no trial finished".to_string()
+                } else {
+                    why.to_string()
+                }),
+            ),
+            (Some((p, _)), Some(_)) if !why.is_empty() => (format!("{p}; {why}"), None),
+            (Some((p, _)), Some(_)) => (p.clone(), None),
+            (None, Some(_)) => (why.to_string(), None),
+        };
+        if self.tornado.is_none() && !rec.sensitivity.is_empty() {
+            let nom =
+                |f: fn(&NominalRecord) -> &String| nominal.map_or(f64::NAN, |n| parse_cell(f(n)));
+            let (days0, cost0) = (nom(|n| &n.train_days), nom(|n| &n.cost_usd));
+            let rows = rec
+                .sensitivity
+                .iter()
+                .filter(|r| r.len() >= SENSITIVITY_HEADER.len())
+                .map(|r| Sensitivity {
+                    input: r[1].clone(),
+                    low_label: input_label(parse_cell(&r[2])),
+                    high_label: input_label(parse_cell(&r[3])),
+                    train_days_low: parse_cell(&r[4]),
+                    train_days_high: parse_cell(&r[5]),
+                    cost_usd_low: parse_cell(&r[6]),
+                    cost_usd_high: parse_cell(&r[7]),
+                    train_days_nominal: days0,
+                    cost_usd_nominal: cost0,
+                })
+                .collect();
+            self.tornado = Some((label.clone(), rows));
+        }
+        let n_inputs = self.sweep_paths.len();
+        self.report_points.push(PointResult {
+            label,
+            gpu: rec.gpu.clone(),
+            gpus: rec.gpus,
+            inputs: self
+                .sweep_paths
+                .iter()
+                .cloned()
+                .zip(rec.cells[1..1 + n_inputs].iter().map(|v| compact_value(v)))
+                .collect(),
+            train_days,
+            cost_usd: q(2),
+            gpu_hours: q(1),
+            energy_mwh: q(3),
+            mfu: q(4),
+            cost_breakdown_usd: breakdown,
+            train_days_samples: samples,
+            plan: plan_text,
+            infeasible_reason,
+        });
     }
 
     fn finish(mut self) -> anyhow::Result<ScenarioOutcome> {
@@ -593,6 +930,24 @@ impl Summarizer {
             .with_context(|| format!("cannot write in {}", self.dir.display()))?;
         write_atomic(&self.dir.join("summary.csv"), &summary)
             .with_context(|| format!("cannot write in {}", self.dir.display()))?;
+        let (sensitivity_point, sensitivity) = match self.tornado {
+            Some((label, rows)) => (Some(label), rows),
+            None => (None, Vec::new()),
+        };
+        let report = Box::new(ScenarioResult {
+            question: if self.meta.question.is_empty() {
+                self.name.clone()
+            } else {
+                self.meta.question
+            },
+            name: self.name.clone(),
+            points: self.report_points,
+            sensitivity,
+            sensitivity_point,
+            assumptions: self.meta.assumptions,
+            limitations: LIMITATIONS.iter().map(|l| l.to_string()).collect(),
+            swept: self.sweep_paths.clone(),
+        });
         Ok(ScenarioOutcome {
             name: self.name,
             dir: self.dir,
@@ -600,12 +955,61 @@ impl Summarizer {
             points: self.points,
             trials: self.trials_run,
             batch_index: self.batch_index,
+            report,
         })
     }
 }
 
+/// Swept keys that a point's label already shows through its fleet.
+fn shown_by_fleet(path: &str) -> bool {
+    matches!(
+        path,
+        "fleet.gpu" | "fleet.count" | "fleet.cap" | "policy.run_gpus"
+    ) || (path.starts_with("fleet.pools.")
+        && [".gpu", ".count", ".cap"].iter().any(|k| path.ends_with(k)))
+}
+
+/// A point's name in charts and the report: `<gpu> × <count>` for one pool,
+/// `<pool> × <count>` joined by ` + ` for several, then `, <key>=<value>` for each swept
+/// input the fleet does not show (the key's last dotted part).
+pub fn point_label(p: &crate::scenario::Point, sweep_paths: &[String]) -> String {
+    let mut label = if p.pools.len() > 1 {
+        p.pools
+            .iter()
+            .map(|x| format!("{} × {}", x.label, x.gpus()))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    } else {
+        let q = p.pools.first().map_or(&p.question, |x| &x.question);
+        format!("{} × {}", q.gpu.id, q.gpus)
+    };
+    for (path, value) in sweep_paths.iter().zip(&p.inputs) {
+        if shown_by_fleet(path) {
+            continue;
+        }
+        let compact = compact_value(value);
+        if compact != *value {
+            // A table names its own keys: `rule=oct-2023`.
+            label.push_str(&format!(", {compact}"));
+        } else {
+            let key = path.rsplit('.').next().unwrap_or(path);
+            label.push_str(&format!(", {key}={value}"));
+        }
+    }
+    label
+}
+
+/// A swept value as the report shows it: an inline table `{ rule = "oct-2023" }` as
+/// `rule=oct-2023`; anything else as it is.
+pub fn compact_value(v: &str) -> String {
+    match v.trim().strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+        Some(inner) => inner.trim().replace(" = ", "=").replace('"', ""),
+        None => v.to_string(),
+    }
+}
+
 /// The record of a prepared point.
-fn point_record(prep: &Prepared) -> PointRecord {
+fn point_record(prep: &Prepared, sweep_paths: &[String]) -> PointRecord {
     let p = prep.point;
     let q = &p.question;
     let (gpu, gpus) = if p.pools.len() > 1 {
@@ -643,7 +1047,22 @@ fn point_record(prep: &Prepared) -> PointRecord {
     let labels = |plans: &[crate::parallel::PlanResult]| -> Vec<String> {
         plans.iter().map(|r| r.strategy.label()).collect()
     };
+    let nominal = nominal_run(prep).map(|n| {
+        let part = |f: fn(&crate::cost::CostSplit) -> f64| {
+            n.split.as_ref().map(f).map(fmt_f64).unwrap_or_default()
+        };
+        NominalRecord {
+            train_days: fmt_f64(n.train_days),
+            cost_usd: fmt_f64(n.cost_usd),
+            compute_usd: part(|c| c.compute_usd),
+            energy_usd: part(|c| c.energy_usd),
+            overheads_usd: part(|c| c.overheads_usd),
+            compute_label: n.compute_label,
+        }
+    });
     PointRecord {
+        label: point_label(p, sweep_paths),
+        nominal,
         point: p.index,
         cells,
         gpu,
@@ -728,6 +1147,9 @@ struct Manifest {
     sweep_paths: Vec<String>,
     trials_csv: bool,
     version: String,
+    /// The report's question and assumptions (absent in shards of older versions).
+    #[serde(default)]
+    report: ReportMeta,
 }
 
 /// Writes a shard's partial files.
@@ -809,6 +1231,7 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
             &s.sweep_paths,
             opts.trials_csv,
             opts.batch_index,
+            ReportMeta::of(s),
         )?)),
         Some(sh) => {
             let dir = opts
@@ -838,6 +1261,7 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
                     sweep_paths: s.sweep_paths.clone(),
                     trials_csv: opts.trials_csv,
                     version: env!("CARGO_PKG_VERSION").into(),
+                    report: ReportMeta::of(s),
                 },
                 dir,
                 units,
@@ -902,7 +1326,7 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
                 } else {
                     None
                 };
-                let record = (chunk == 0).then(|| point_record(prep));
+                let record = (chunk == 0).then(|| point_record(prep, &s.sweep_paths));
                 (opts.progress)(count);
                 UnitResult {
                     point: p,
@@ -1144,7 +1568,14 @@ fn merge_one(name: &str, shards: &[FoundShard], out: &Path) -> anyhow::Result<Sc
     }
     let feasible: Vec<bool> = records.iter().map(|r| r.infeasible.is_none()).collect();
     let mut records: Vec<Option<PointRecord>> = records.into_iter().map(Some).collect();
-    let mut sm = Summarizer::new(name, out, &m.sweep_paths, m.trials_csv, m.batch_index)?;
+    let mut sm = Summarizer::new(
+        name,
+        out,
+        &m.sweep_paths,
+        m.trials_csv,
+        m.batch_index,
+        m.report.clone(),
+    )?;
     let n = m.shards;
     for u in 0..layout.total() {
         let (p, chunk, first, count) = layout.locate(u);
@@ -1246,6 +1677,69 @@ mod tests {
         assert_eq!(l.locate(2), (0, 2, 2000, 500));
         assert_eq!(l.locate(3), (1, 0, 0, 0));
         assert_eq!(l.locate(4), (2, 0, 0, 1000));
+    }
+
+    #[test]
+    fn labels_name_the_fleet_and_the_other_swept_inputs() {
+        use crate::catalog::Catalog;
+        use crate::scenario::{load_str, Overrides};
+        let load = |src: &str| {
+            load_str(
+                src,
+                "t.toml",
+                None,
+                Some("t"),
+                &Catalog::builtin(),
+                &Overrides::default(),
+            )
+            .unwrap()
+        };
+        let s = load(
+            "model = \"llama3.1-8b\"\ntrain_tokens = 1e11\n[fleet]\ngpu = \"h100\"\ncount = 64\n\
+             [sweep]\n\"fleet.count\" = [64, 128]\n\"cost.usd_per_gpu_hour\" = [2.5, 3]\n",
+        );
+        let labels: Vec<String> = s
+            .points
+            .iter()
+            .map(|p| point_label(p, &s.sweep_paths))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "h100-sxm-80gb × 64, usd_per_gpu_hour=2.5",
+                "h100-sxm-80gb × 64, usd_per_gpu_hour=3",
+                "h100-sxm-80gb × 128, usd_per_gpu_hour=2.5",
+                "h100-sxm-80gb × 128, usd_per_gpu_hour=3"
+            ]
+        );
+        let s = load(
+            "model = \"llama3.1-8b\"\ntrain_tokens = 1e11\n\
+             [[fleet.pools]]\ngpu = \"h20\"\ncount = 100\n\
+             [[fleet.pools]]\nname = \"old\"\ngpu = \"a100-sxm-80gb\"\ncount = 50\nchannel = \"stockpile\"\n\
+             [efficiency]\nmatmul_scale = { dist = \"pert\", min = 0.8, mode = 1.0, max = 1.1 }\n",
+        );
+        assert_eq!(point_label(&s.points[0], &[]), "h20 × 100 + old × 50");
+        let a = assumptions(&s);
+        let get = |k: &str| a.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        assert_eq!(
+            get("efficiency.matmul_scale"),
+            Some("PERT(min 0.8, mode 1, max 1.1)")
+        );
+        assert_eq!(
+            get("fleet"),
+            Some("100 × h20 (purchase) + old: 50 × a100-sxm-80gb (stockpile)")
+        );
+        assert_eq!(get("train_tokens"), Some("100B tokens"));
+        assert_eq!(get("policy.rule"), Some("none"));
+        assert_eq!(compact_value("{ rule = \"oct-2023\" }"), "rule=oct-2023");
+        assert_eq!(
+            compact_value("{ gpu = \"h20\", count = 8 }"),
+            "gpu=h20, count=8"
+        );
+        assert_eq!(compact_value("h20"), "h20");
+        assert_eq!(input_number(1.2e-5), "1.2e-5");
+        assert_eq!(input_label(1.5849e-5), "1.58e-5");
+        assert_eq!(input_label(0.9071), "0.907");
     }
 
     #[test]

@@ -147,6 +147,7 @@ fn synthetic() -> ScenarioResult {
             .into(),
         points,
         sensitivity: sensitivity(),
+        sensitivity_point: Some("h100-sxm-80gb × 8192".into()),
         assumptions: vec![
             ("efficiency.matmul".into(), "PERT(0.55, 0.70, 0.80)".into()),
             (
@@ -469,7 +470,7 @@ fn degenerate_numbers_do_not_break_charts() {
 /// A small well-formedness check: every tag is closed in order (void elements and
 /// self-closing SVG tags excepted), attribute quotes balance, no stray `<`, `<style>` holds
 /// no markup, and the document is one `<html>` with `<head>` and `<body>`.
-fn check_html(html: &str) -> Result<(), String> {
+pub(crate) fn check_html(html: &str) -> Result<(), String> {
     const VOID: [&str; 14] = [
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
         "source", "track", "wbr",

@@ -59,6 +59,38 @@ seed = 7
 "fleet.count" = [16, 32]
 "#;
 
+/// The chart files of a scenario folder (`charts/*.png|svg`), sorted by name.
+fn chart_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir.join("charts")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+}
+
+/// report.html and every chart file of two scenario folders are byte-identical.
+fn assert_same_report(a: &Path, b: &Path) {
+    assert_eq!(
+        read(&a.join("report.html")),
+        read(&b.join("report.html")),
+        "report.html of {} and {}",
+        a.display(),
+        b.display()
+    );
+    let (fa, fb) = (chart_files(a), chart_files(b));
+    let names = |f: &[PathBuf]| -> Vec<String> {
+        f.iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert_eq!(names(&fa), names(&fb));
+    assert!(!fa.is_empty(), "no charts in {}", a.display());
+    for (x, y) in fa.iter().zip(&fb) {
+        assert!(read(x) == read(y), "{} differs", x.display());
+    }
+}
+
 fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
@@ -199,6 +231,8 @@ fn output_is_identical_at_one_and_two_threads() {
     }
     let trials = String::from_utf8(read(&tmp.path().join("t1/small/trials.csv"))).unwrap();
     assert_eq!(trials.lines().count(), 1 + 600);
+    // Charts and report too: no timestamps, random ids or thread-dependent order.
+    assert_same_report(&tmp.path().join("t1/small"), &tmp.path().join("t2/small"));
 }
 
 /// Shards 1/3, 2/3, 3/3 merged give exactly the files of a single run.
@@ -262,6 +296,169 @@ fn merged_shards_equal_a_single_run() {
     ] {
         assert_eq!(read(&single.join(file)), read(&merged.join(file)), "{file}");
     }
+    // Shards draw no charts; the merge draws exactly the single run's.
+    assert!(chart_files(&shards.join("small")).is_empty());
+    assert!(!shards.join("small/report.html").exists());
+    assert_same_report(&single.join("small"), &merged.join("small"));
+    // `merge --no-charts` writes the CSV files only.
+    let bare = tmp.path().join("bare");
+    trainsim()
+        .arg("merge")
+        .arg(&shards)
+        .args(["--no-charts", "--out"])
+        .arg(&bare)
+        .assert()
+        .success();
+    assert!(bare.join("small/summary.csv").is_file());
+    assert!(!bare.join("small/charts").exists() && !bare.join("small/report.html").exists());
+}
+
+/// The chart kind of a chart file stem, and its title when fixed (the heatmap's names its
+/// inputs).
+fn chart_kind(stem: &str) -> (&'static str, Option<&'static str>) {
+    match stem {
+        "train_days_by_fleet" => ("bars", Some("Time to train by fleet")),
+        "cost_usd_by_fleet" => ("bars", Some("Training cost by fleet")),
+        "train_days_cdf_by_fleet" => ("cdf", Some("Distribution of time to train across trials")),
+        "train_days_vs_gpus" => ("sweep", Some("Time to train against fleet size")),
+        "train_days_sensitivity_tornado" => (
+            "tornado",
+            Some("Sensitivity of time to train to each uncertain input"),
+        ),
+        "cost_usd_sensitivity_tornado" => (
+            "tornado",
+            Some("Sensitivity of cost to each uncertain input"),
+        ),
+        "cost_usd_breakdown_by_fleet" => ("breakdown", Some("Where the money goes, by fleet")),
+        "train_days_p50_heatmap" => ("heatmap", None),
+        other => panic!("unexpected chart file {other}"),
+    }
+}
+
+/// `trainsim run` with no file leaves charts (PNG and SVG, at least four kinds) and a
+/// well-formed report.html that inlines every chart with its title; the terminal names the
+/// report. (`--no-charts`: [`the_default_scenario_runs`].)
+#[test]
+fn the_default_run_writes_charts_and_a_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let a = trainsim()
+        .args(["run", "--trials", "30", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    // The default scenario's folder, whatever its name.
+    let dirs: Vec<PathBuf> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    let dir = &dirs[0];
+    let report = dir.join("report.html");
+    let stdout = String::from_utf8_lossy(&a.stdout);
+    assert!(
+        stdout.contains(&format!("report: {}", report.display())),
+        "{stdout}"
+    );
+    let html = String::from_utf8(read(&report)).unwrap();
+    crate::report::check_html(&html).unwrap_or_else(|e| panic!("invalid HTML: {e}"));
+    let files = chart_files(dir);
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut svgs = 0;
+    for f in &files {
+        let stem = f.file_stem().unwrap().to_string_lossy().into_owned();
+        let (kind, title) = chart_kind(&stem);
+        kinds.insert(kind);
+        let bytes = read(f);
+        match f.extension().and_then(|x| x.to_str()) {
+            Some("png") => {
+                assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{}", f.display());
+                assert!(
+                    bytes.len() > 10_000,
+                    "{}: {} bytes",
+                    f.display(),
+                    bytes.len()
+                );
+                assert!(f.with_extension("svg").is_file(), "{}", f.display());
+            }
+            Some("svg") => {
+                svgs += 1;
+                assert!(
+                    bytes.len() > 5_000,
+                    "{}: {} bytes",
+                    f.display(),
+                    bytes.len()
+                );
+                assert!(f.with_extension("png").is_file(), "{}", f.display());
+                let svg = String::from_utf8(bytes).unwrap();
+                let start = svg.find("<svg").unwrap();
+                let end = svg.rfind("</svg>").unwrap() + "</svg>".len();
+                assert!(html.contains(&svg[start..end]), "{stem} is not inlined");
+                let figure = format!("<figure id=\"chart-{stem}\">\n<figcaption>");
+                let at = html
+                    .find(&figure)
+                    .unwrap_or_else(|| panic!("no figure for {stem}"));
+                let caption = &html[at + figure.len()..];
+                let caption = &caption[..caption.find("</figcaption>").unwrap()];
+                assert!(!caption.is_empty(), "{stem} has no title");
+                if let Some(t) = title {
+                    assert_eq!(caption, t, "{stem}");
+                }
+                assert!(html.contains(&format!("charts/{stem}.png")));
+            }
+            _ => panic!("unexpected file {}", f.display()),
+        }
+    }
+    assert!(kinds.len() >= 4, "{kinds:?}");
+    assert_eq!(html.matches("<svg").count(), svgs);
+    for section in [
+        "Inputs and assumptions",
+        "What this model does not capture",
+        "MoE routing skew",
+    ] {
+        assert!(html.contains(section), "{section}");
+    }
+    // Nothing half-written is left behind.
+    let tmp_files: Vec<PathBuf> = [dir.clone(), dir.join("charts")]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.file_name().unwrap().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(tmp_files.is_empty(), "{tmp_files:?}");
+}
+
+/// A chart that cannot be written loses no CSV file: the run reports it and exits 1.
+#[test]
+fn a_chart_error_keeps_the_csv_files_and_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = write_scenario(
+        tmp.path(),
+        "small.toml",
+        &SMALL.replace("trials = 300", "trials = 20"),
+    );
+    let out = tmp.path().join("out");
+    // A file where the charts folder should be.
+    std::fs::create_dir_all(out.join("small")).unwrap();
+    std::fs::write(out.join("small/charts"), "in the way").unwrap();
+    let a = trainsim()
+        .arg("run")
+        .arg(&f)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(a.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&a.stderr);
+    assert!(
+        stderr.contains("cannot draw the charts of `small`") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    assert!(out.join("small/summary.csv").is_file());
+    assert!(out.join("small/sensitivity.csv").is_file());
+    assert!(out.join("summary.csv").is_file());
+    assert!(!out.join("small/report.html").exists());
 }
 
 /// A distribution with min = mode = max is that constant: every trial, and so every
@@ -335,15 +532,22 @@ trials = 25
     assert_eq!(sens.lines().count(), 1);
 }
 
-/// `trainsim run` with no file runs the built-in frontier-class scenario.
+/// `trainsim run` with no file runs the built-in frontier-class scenario; `--no-charts`
+/// leaves no charts and no report.html.
 #[test]
 fn the_default_scenario_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let a = trainsim()
-        .args(["run", "--trials", "20", "--out"])
+        .args(["run", "--trials", "20", "--no-charts", "--out"])
         .arg(tmp.path())
         .output()
         .unwrap();
+    for dir in std::fs::read_dir(tmp.path()).unwrap() {
+        let dir = dir.unwrap().path();
+        assert!(!dir.join("charts").exists(), "charts in {}", dir.display());
+        assert!(!dir.join("report.html").exists());
+    }
+    assert!(!String::from_utf8_lossy(&a.stdout).contains("report:"));
     assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
     let summary =
         std::fs::read_to_string(tmp.path().join("frontier-deepseek-v3/summary.csv")).unwrap();

@@ -5,6 +5,12 @@
 //! command exits 2 at the end. With no file, the built-in `scenarios/default.toml` runs.
 //! Warnings of a scenario (a pool dropped under its export rule, a count clamped to a
 //! channel's cap) go to stderr before it runs; they are also in summary.csv's `notes`.
+//!
+//! After a scenario's CSV files are written, its charts and `report.html` are drawn
+//! ([`write_report`]) unless `--no-charts` is given (shard runs draw none: `merge` does).
+//! A chart or report that cannot be drawn or written is reported as an error on stderr
+//! (the CSV files stay), the other scenarios still run, and the command exits 1 at the end
+//! (2 if a scenario file was also refused).
 
 use std::collections::HashMap;
 
@@ -13,8 +19,8 @@ use trainsim::catalog::Catalog;
 use trainsim::error::InputError;
 use trainsim::report::{grouped, Table};
 use trainsim::run::{
-    merge as merge_shards, planned_trials, run_scenario, write_combined, Ran, RunOptions,
-    ScenarioOutcome, Shard,
+    merge as merge_shards, planned_trials, run_scenario, write_combined, write_report, Ran,
+    RunOptions, ScenarioOutcome, Shard,
 };
 use trainsim::scenario::{load, load_default, Overrides, Scenario};
 
@@ -37,6 +43,36 @@ fn progress_bar(total: u64, label: &str) -> ProgressBar {
     }
     bar.set_message(label.to_string());
     bar
+}
+
+/// Draw the charts and report of a finished scenario (unless `no_charts`), then print its
+/// table and the report's path. Returns whether the charts and report were written.
+fn finish_scenario(o: &ScenarioOutcome, no_charts: bool) -> bool {
+    let report = (!no_charts).then(|| write_report(o));
+    print_table(o);
+    match report {
+        Some(Ok((path, _))) => {
+            println!("report: {}", path.display());
+            println!();
+            true
+        }
+        Some(Err(e)) => {
+            println!();
+            eprintln!("Error: {e:#} (the CSV files of `{}` are written)", o.name);
+            false
+        }
+        None => {
+            println!();
+            true
+        }
+    }
+}
+
+/// The error after a batch whose charts or reports could not all be written (exit 1).
+fn chart_failure(failed: usize) -> anyhow::Error {
+    anyhow::anyhow!(
+        "the charts or report of {failed} scenario(s) could not be written (see above); their CSV files are complete"
+    )
 }
 
 /// The result table of one scenario.
@@ -85,7 +121,6 @@ fn print_table(o: &ScenarioOutcome) {
             o.dir.join("summary.csv").display()
         );
     }
-    println!();
 }
 
 /// Warnings of a loaded scenario (dropped pools, clamped counts) on stderr, each distinct
@@ -126,6 +161,7 @@ pub fn run(c: &Catalog, a: &RunArgs) -> anyhow::Result<()> {
     let mut failures: Vec<InputError> = Vec::new();
     let mut outcomes = Vec::new();
     let mut names: HashMap<String, String> = HashMap::new();
+    let mut chart_failures = 0;
     let report = |e: InputError, failures: &mut Vec<InputError>| {
         if batch > 1 {
             eprintln!("Error: {e}");
@@ -175,7 +211,9 @@ pub fn run(c: &Catalog, a: &RunArgs) -> anyhow::Result<()> {
         bar.finish_and_clear();
         match ran {
             Ran::Whole(o) => {
-                print_table(&o);
+                if !finish_scenario(&o, a.no_charts) {
+                    chart_failures += 1;
+                }
                 outcomes.push(o);
             }
             Ran::Shard(o) => {
@@ -196,6 +234,7 @@ pub fn run(c: &Catalog, a: &RunArgs) -> anyhow::Result<()> {
         eprintln!("wrote {}", path.display());
     }
     match failures.len() {
+        0 if chart_failures > 0 => Err(chart_failure(chart_failures)),
         0 => Ok(()),
         1 if batch == 1 => Err(failures.remove(0).into()),
         n => Err(InputError::new(format!(
@@ -209,9 +248,15 @@ pub fn run(c: &Catalog, a: &RunArgs) -> anyhow::Result<()> {
 /// `trainsim merge`.
 pub fn merge(a: &MergeArgs) -> anyhow::Result<()> {
     let outcomes = merge_shards(&a.dirs, &a.out)?;
+    let mut chart_failures = 0;
     for o in &outcomes {
-        print_table(o);
+        if !finish_scenario(o, a.no_charts) {
+            chart_failures += 1;
+        }
     }
     eprintln!("wrote {}", a.out.join("summary.csv").display());
+    if chart_failures > 0 {
+        return Err(chart_failure(chart_failures));
+    }
     Ok(())
 }

@@ -49,12 +49,12 @@ use rand::rngs::ChaCha8Rng;
 use rand::SeedableRng;
 
 use crate::catalog::Precision;
-use crate::cost::estimate_cost;
+use crate::cost::{cost_split, estimate_cost, CostSplit};
 use crate::estimate::{plan_search, run_metrics, Question, RunMetrics};
 use crate::fleet::{self, channel_cost, month_start_day, PoolThroughput};
 use crate::parallel::{Infeasible, PlanResult, SearchResult};
 use crate::perf::run_time::goodput;
-use crate::perf::{EnergyAssumptions, Hardware};
+use crate::perf::{CostBasis, EnergyAssumptions, Hardware};
 use crate::scenario::keys::{Inputs, Slot};
 use crate::scenario::{Point, Pool, Uncertain};
 use crate::workload::{model_flops_per_token, ParamCounts};
@@ -749,6 +749,81 @@ pub fn nominal_mode(prep: &Prepared) -> Option<(String, String)> {
         );
     }
     Some((mode_label(prep, run.mode), reason))
+}
+
+/// The fleet at nominal values: its days and cost, and where the money goes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NominalRun {
+    /// Wall-clock days.
+    pub train_days: f64,
+    /// Cost, USD (NaN when a pool in use has no price).
+    pub cost_usd: f64,
+    /// The cost split ([`crate::cost::cost_split`]) summed over the pools in use, `None`
+    /// when a pool in use has no price.
+    pub split: Option<CostSplit>,
+    /// What the compute part is: `"GPU rental"`, `"GPUs, amortised"`, or both joined by
+    /// `" or "` when the pools in use are priced on different bases.
+    pub compute_label: String,
+}
+
+/// Evaluate the fleet with every uncertain input at its nominal value ([`evaluate_fleet`])
+/// and split its cost over the pools in use (all pools that can run when they train
+/// together, else the one pool alone), each priced on its channel's basis. `None` for an
+/// infeasible point or when no pool makes progress.
+pub fn nominal_run(prep: &Prepared) -> Option<NominalRun> {
+    if prep.infeasible.is_some() {
+        return None;
+    }
+    let values = nominal_values(prep.point);
+    let mut s = Scratch::new(prep);
+    let run = evaluate_fleet(prep, &values, &mut s).ok()?;
+    let wall_h = run.metrics.train_days * 24.0;
+    let mut split = Some(CostSplit {
+        compute_usd: 0.0,
+        energy_usd: 0.0,
+        overheads_usd: 0.0,
+    });
+    let mut bases: Vec<CostBasis> = Vec::new();
+    for (j, _, _, x) in &s.ok {
+        if run.mode < prep.pools.len() && run.mode != *j {
+            continue;
+        }
+        let pool = prep.pools[*j].pool;
+        if !bases.contains(&x.cost.basis) {
+            bases.push(x.cost.basis);
+        }
+        let part = cost_split(
+            &pool.question.gpu,
+            pool.gpus() as f64,
+            wall_h,
+            &x.energy,
+            &x.cost,
+        )
+        .ok();
+        split = match (split, part) {
+            (Some(a), Some(b)) => Some(CostSplit {
+                compute_usd: a.compute_usd + b.compute_usd,
+                energy_usd: a.energy_usd + b.energy_usd,
+                overheads_usd: a.overheads_usd + b.overheads_usd,
+            }),
+            _ => None,
+        };
+    }
+    bases.sort_by_key(|b| matches!(b, CostBasis::Ownership));
+    let compute_label = bases
+        .iter()
+        .map(|b| match b {
+            CostBasis::Rental => "GPU rental",
+            CostBasis::Ownership => "GPUs, amortised",
+        })
+        .collect::<Vec<_>>()
+        .join(" or ");
+    Some(NominalRun {
+        train_days: run.metrics.train_days,
+        cost_usd: run.metrics.cost_usd,
+        split,
+        compute_label,
+    })
 }
 
 /// `"alone:<label>"` for a pool index, `"combined"` for the pool count.

@@ -9,6 +9,11 @@
 //! they are identical however the trials were computed (threads, chunks, shards). Values
 //! that are NaN (an infeasible trial, a cost without a price) are left out; a metric with no
 //! finite value has no summary.
+//!
+//! **Samples.** [`summarize_trials_sampled`] also keeps up to `k` of the sorted finite
+//! `train_days` values, at evenly spaced ranks `⌊j·(n − 1)/(k − 1)⌋` (the smallest and the
+//! largest included): the data of the report's distribution chart. They depend only on the
+//! set of values, so they are the same however the trials were computed.
 
 use std::collections::BTreeMap;
 
@@ -84,13 +89,41 @@ pub struct PointSummary {
     pub feasible: u64,
     /// Trials in which no plan could make progress.
     pub infeasible: u64,
+    /// Sorted finite `train_days` values at evenly spaced ranks ([`evenly_ranked`]); empty
+    /// unless asked for ([`summarize_trials_sampled`]).
+    pub train_days_sample: Vec<f64>,
+}
+
+/// At most `k` values of `sorted` at evenly spaced ranks `⌊j·(n − 1)/(k − 1)⌋`, `j < k`
+/// (all of them when `n ≤ k`; the median rank when `k = 1`).
+pub fn evenly_ranked(sorted: &[f64], k: usize) -> Vec<f64> {
+    let n = sorted.len();
+    match k {
+        0 => Vec::new(),
+        _ if n <= k => sorted.to_vec(),
+        1 => vec![sorted[(n - 1) / 2]],
+        _ => (0..k).map(|j| sorted[j * (n - 1) / (k - 1)]).collect(),
+    }
 }
 
 /// Summarise trials given in index order.
 pub fn summarize_trials(trials: &[TrialMetrics]) -> PointSummary {
+    summarize_trials_sampled(trials, 0)
+}
+
+/// Summarise trials given in index order, keeping `samples` of the sorted `train_days`
+/// values ([`evenly_ranked`]).
+pub fn summarize_trials_sampled(trials: &[TrialMetrics], samples: usize) -> PointSummary {
     let mut scratch = Vec::with_capacity(trials.len());
-    let metrics =
-        std::array::from_fn(|m| summarize(trials.iter().map(|t| t.values[m]), &mut scratch));
+    let mut train_days_sample = Vec::new();
+    let metrics = std::array::from_fn(|m| {
+        let s = summarize(trials.iter().map(|t| t.values[m]), &mut scratch);
+        if m == 0 {
+            // `scratch` holds the sorted finite train_days.
+            train_days_sample = evenly_ranked(&scratch, samples);
+        }
+        s
+    });
     let extra = std::array::from_fn(|m| {
         summarize(trials.iter().map(|t| t.extra[m]), &mut scratch).map(|s| s.p50)
     });
@@ -115,6 +148,7 @@ pub fn summarize_trials(trials: &[TrialMetrics]) -> PointSummary {
         plan,
         feasible: trials.len() as u64 - infeasible,
         infeasible,
+        train_days_sample,
     }
 }
 
@@ -153,6 +187,28 @@ mod tests {
         assert_eq!(s.plan, Some((0, 2)), "a tie goes to the better-ranked plan");
         assert_eq!(s.extra[0], Some(2.5));
         assert_eq!((s.feasible, s.infeasible), (4, 1));
+    }
+
+    #[test]
+    fn samples_sit_at_evenly_spaced_ranks() {
+        let x: Vec<f64> = (0..10).map(f64::from).collect();
+        assert_eq!(evenly_ranked(&x, 4), [0.0, 3.0, 6.0, 9.0]);
+        assert_eq!(evenly_ranked(&x, 20), x);
+        assert_eq!(evenly_ranked(&x, 1), [4.0]);
+        assert!(evenly_ranked(&x, 0).is_empty());
+        // From the trials: sorted, NaN left out, the same in any trial order.
+        let t = |d: f64| TrialMetrics {
+            values: [d; 5],
+            extra: [d; 7],
+            plan: 0,
+        };
+        let a: Vec<TrialMetrics> = [5.0, 1.0, f64::NAN, 3.0].map(t).to_vec();
+        let mut b = a.clone();
+        b.reverse();
+        let sa = summarize_trials_sampled(&a, 2);
+        assert_eq!(sa.train_days_sample, [1.0, 5.0]);
+        assert_eq!(sa, summarize_trials_sampled(&b, 2));
+        assert!(summarize_trials(&a).train_days_sample.is_empty());
     }
 
     #[test]

@@ -222,15 +222,20 @@ impl StepModel {
             let experts = s.experts;
             let local_experts = (experts / ep).max(1.0);
             let tokens_local = tokens / tp; // sequence-parallel shard routed by this GPU
-            // With experts spread over GPUs, the step waits for the busiest GPU, which
-            // receives `moe_imbalance` × the mean number of routed tokens.
-            let imbalance = if ep > 1.0 { e.moe_imbalance.max(1.0) } else { 1.0 };
+                                            // With experts spread over GPUs, the step waits for the busiest GPU, which
+                                            // receives `moe_imbalance` × the mean number of routed tokens.
+            let imbalance = if ep > 1.0 {
+                e.moe_imbalance.max(1.0)
+            } else {
+                1.0
+            };
             let per_expert = tokens_local * s.k / local_experts * imbalance;
             gemm += local_experts
                 * (gemm_s(per_expert, s.h, up_mult * s.f_expert, peak, bw, bpe)
                     + gemm_s(per_expert, s.f_expert, s.h, peak, bw, bpe));
             gemm += gemm_s(tokens_local, s.h, experts, peak, bw, 2.0); // router
-            elem_bytes += s.k * imbalance * (act_bytes(s.f_expert) + 8.0 * s.h) + act_bytes(shared_f);
+            elem_bytes +=
+                s.k * imbalance * (act_bytes(s.f_expert) + 8.0 * s.h) + act_bytes(shared_f);
             ep_fwd = imbalance
                 * (self.all_to_all_s(tokens_local, tp, ep, bpe)
                     + self.all_to_all_s(tokens_local, tp, ep, 2.0));

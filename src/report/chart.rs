@@ -158,6 +158,8 @@ pub struct ScenarioResult {
     pub points: Vec<PointResult>,
     /// Tornado rows (any order; charts sort them by swing).
     pub sensitivity: Vec<Sensitivity>,
+    /// The sweep point the tornado rows belong to (its label), named on the tornado charts.
+    pub sensitivity_point: Option<String>,
     /// Each input and its value or distribution, e.g. `efficiency.matmul` → "PERT(0.55, 0.70, 0.80)".
     pub assumptions: Vec<(String, String)>,
     /// What the model does not capture.
@@ -648,18 +650,19 @@ fn widen(lo: f64, hi: f64) -> (f64, f64) {
     }
 }
 
-/// About `target` ticks at multiples of 1, 2, 2.5 or 5 × 10^k within `[lo, hi]`.
+/// About `target` intervals (at most 10% more) between ticks at multiples of 1, 2, 2.5 or
+/// 5 × 10^k within `[lo, hi]`.
 pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     let span = hi - lo;
     if !(span > 0.0 && span.is_finite()) {
         return vec![lo];
     }
     let raw = span / target.max(1) as f64;
-    let mag = 10f64.powf(raw.log10().floor());
+    let mag = 10f64.powf((raw / 1.1).log10().floor());
     let step = [1.0, 2.0, 2.5, 5.0, 10.0]
         .iter()
         .map(|m| m * mag)
-        .find(|s| *s >= raw * 0.999)
+        .find(|s| *s * 1.1 >= raw * 0.999)
         .unwrap_or(10.0 * mag);
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
@@ -668,14 +671,14 @@ pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Major and minor ticks for a log axis over `[lo, hi]`: 1-2-5 per decade over up to
-/// three decades, powers of ten beyond; minors at 1..9 per decade.
+/// Major and minor ticks for a log axis over `[lo, hi]`: 1-1.5-2-3-5-7 per decade up to 1.7
+/// decades, 1-2-5 up to three, powers of ten beyond; minors at 1..9 per decade.
 pub(crate) fn log_ticks(lo: f64, hi: f64) -> (Vec<f64>, Vec<f64>) {
     let decades = (hi / lo).log10();
     let mantissas: &[f64] = if decades < 0.7 {
         &[1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
     } else if decades < 1.7 {
-        &[1.0, 2.0, 3.0, 5.0, 7.0]
+        &[1.0, 1.5, 2.0, 3.0, 5.0, 7.0]
     } else if decades <= 3.2 {
         &[1.0, 2.0, 5.0]
     } else {
@@ -786,11 +789,16 @@ pub(crate) fn frame<DB: DrawingBackend>(
     let (_, body) = root.split_vertically(HEADER_H);
     let body = match f.footnote {
         Some(note) => {
-            let (body, foot) = body.split_vertically(h - HEADER_H - FOOTER_H);
+            // Up to two lines; the plot gives up the room of the second.
             let style = text_style(NOTE_PX, MUTED, Pos::new(HPos::Left, VPos::Center));
-            let note = fit_text(&foot, note, &style, max_w);
-            foot.draw(&Text::new(note, (MARGIN, (FOOTER_H / 2) as i32), style))
-                .map_err(de)?;
+            let lines = wrap_text(root, note, &style, max_w, 2);
+            let foot_h = FOOTER_H + (lines.len().max(1) as u32 - 1) * LINE_H as u32;
+            let (body, foot) = body.split_vertically(h.saturating_sub(HEADER_H + foot_h));
+            for (k, line) in lines.into_iter().enumerate() {
+                let y = (FOOTER_H / 2) as i32 + k as i32 * LINE_H;
+                foot.draw(&Text::new(line, (MARGIN, y), style.clone()))
+                    .map_err(de)?;
+            }
             body
         }
         None => body,
@@ -853,14 +861,24 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     }
     let row = if items.len() > 14 { 22 } else { 27 };
     let style = left_center(TICK_PX, INK);
+    let (x0, x1) = (8, 40);
+    let label_w = w.saturating_sub(x1 as u32 + 20);
+    // A long label wraps onto up to three lines, fewer when the legend would not fit if
+    // every label wrapped.
+    let room = h as i32 - y;
+    let max_lines = (1..=3)
+        .rev()
+        .find(|&n| items.len() as i32 * (row + (n - 1) * LINE_H) <= room)
+        .unwrap_or(1) as usize;
     for (i, item) in items.iter().enumerate() {
-        if y + 10 > h as i32 {
+        let lines = wrap_text(area, &item.label, &style, label_w, max_lines);
+        let extra = (lines.len().max(1) as i32 - 1) * LINE_H;
+        if y + extra + 10 > h as i32 {
             let more = format!("+{} more", items.len() - i);
             area.draw(&Text::new(more, (8, y), style.clone()))
                 .map_err(de)?;
             break;
         }
-        let (x0, x1) = (8, 40);
         match item.mark {
             Mark::Box => {
                 area.draw(&Rectangle::new(
@@ -876,12 +894,109 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
                     .map_err(de)?;
             }
         }
-        let label = fit_text(area, &item.label, &style, w.saturating_sub(x1 as u32 + 20));
-        area.draw(&Text::new(label, (x1 + 8, y), style.clone()))
+        for (k, line) in lines.into_iter().enumerate() {
+            area.draw(&Text::new(
+                line,
+                (x1 + 8, y + k as i32 * LINE_H),
+                style.clone(),
+            ))
             .map_err(de)?;
-        y += row;
+        }
+        y += row + extra;
     }
     Ok(())
+}
+
+/// Row labels of a horizontal-bar chart: each wrapped onto up to two lines of at most
+/// `max_px` pixels in the tick style ([`wrap_text`]).
+pub(crate) fn row_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    labels: &[String],
+    max_px: u32,
+) -> Vec<Vec<String>> {
+    let style = tick_style();
+    labels
+        .iter()
+        .map(|l| wrap_text(area, l, &style, max_px, 2))
+        .collect()
+}
+
+/// Width in pixels of the widest line of `rows` in the tick style.
+pub(crate) fn row_labels_width<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    rows: &[Vec<String>],
+) -> u32 {
+    let lines: Vec<String> = rows.iter().flatten().cloned().collect();
+    max_text_width(area, &lines, &tick_style())
+}
+
+/// Draw `rows` ([`row_labels`]) right-aligned left of the y axis of `chart` (built on `area`
+/// with categories `0..rows.len()` on y), each centred on its category.
+pub(crate) fn draw_row_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<'_, DB, Cartesian2d<Scale, Scale>>,
+    x_axis_start: f64,
+    rows: &[Vec<String>],
+) -> Result<(), DrawFail> {
+    let (bx, by) = area.get_base_pixel();
+    let style = text_style(TICK_PX, INK, Pos::new(HPos::Right, VPos::Center));
+    for (i, lines) in rows.iter().enumerate() {
+        let (x, y) = chart.backend_coord(&(x_axis_start, i as f64));
+        let n = lines.len() as i32;
+        for (k, line) in lines.iter().enumerate() {
+            // Lines centred on the row: offsets −(n−1)/2 … (n−1)/2 line heights.
+            let dy = (2 * k as i32 - (n - 1)) * LINE_H / 2;
+            area.draw(&Text::new(
+                line.clone(),
+                (x - bx - 10, y - by + dy),
+                style.clone(),
+            ))
+            .map_err(de)?;
+        }
+    }
+    Ok(())
+}
+
+/// Line height of wrapped labels at [`TICK_PX`], pixels.
+pub(crate) const LINE_H: i32 = 18;
+
+/// `s` broken at spaces into at most `max_lines` lines of at most `max_px` pixels in
+/// `style`; the last line ends in "…" when the text does not fit. A word longer than a line
+/// is cut.
+pub(crate) fn wrap_text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &str,
+    style: &TextStyle,
+    max_px: u32,
+    max_lines: usize,
+) -> Vec<String> {
+    let width = |t: &str| {
+        area.estimate_text_size(t, style)
+            .map(|(w, _)| w)
+            .unwrap_or(0)
+    };
+    let words: Vec<&str> = s.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut lines: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < words.len() && lines.len() < max_lines.max(1) {
+        if lines.len() + 1 == max_lines.max(1) {
+            // The last line takes the rest, cut to fit.
+            lines.push(fit_text(area, &words[i..].join(" "), style, max_px));
+            return lines;
+        }
+        let mut line = words[i].to_string();
+        i += 1;
+        while i < words.len() {
+            let longer = format!("{line} {}", words[i]);
+            if width(&longer) > max_px {
+                break;
+            }
+            line = longer;
+            i += 1;
+        }
+        lines.push(fit_text(area, &line, style, max_px));
+    }
+    lines
 }
 
 /// A horizontal line segment in pixel coordinates, solid or dashed.
@@ -943,6 +1058,24 @@ pub(crate) fn infeasible_note(points: &[PointResult]) -> Option<String> {
         "Not shown, infeasible: {}{more}. See the results table.",
         shown.join("; ")
     ))
+}
+
+/// Most rows of a bar chart (fleet bars, cost breakdown): the first ones are drawn.
+pub const MAX_BAR_ROWS: usize = 40;
+/// Most lines of the distribution chart: the first points with samples are drawn.
+pub const MAX_CDF_LINES: usize = 20;
+
+/// A note that only the first `shown` of `total` items are drawn, `None` when all are.
+pub(crate) fn cut_note(shown: usize, total: usize, what: &str) -> Option<String> {
+    (total > shown).then(|| {
+        format!("Showing the first {shown} of {total} {what}; the results table has them all.")
+    })
+}
+
+/// Notes joined by a space.
+pub(crate) fn join_notes(notes: impl IntoIterator<Item = Option<String>>) -> Option<String> {
+    let parts: Vec<String> = notes.into_iter().flatten().collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 // ---------------------------------------------------------------------------------------

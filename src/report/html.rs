@@ -10,6 +10,20 @@ use serde::Serialize;
 
 use super::chart::{human, percent, usd, ChartFile, PointResult, Quantiles, ScenarioResult};
 
+/// What the model does not capture: the README's "What trainsim does not model", listed at
+/// the end of every report (keep the two in step).
+pub const LIMITATIONS: [&str; 6] = [
+    "MoE routing skew is one calibrated factor (moe_imbalance), not a model of the router; capacity factors and token dropping are not modelled. MoE estimates remain optimistic for less engineered stacks.",
+    "Kernel-level detail: wave quantisation, per-kernel launch overhead, power or thermal throttling; these sit inside the calibrated GEMM factor.",
+    "Network topology beyond \"NVLink inside a node, one NIC per GPU across nodes\": no oversubscription, congestion or rail layout; in-network reduction (SHARP) is not credited.",
+    "Data loading, evaluation, loss spikes and rollbacks, batch-size ramps, restarts for software changes: only unexpected hardware/software interruptions count against goodput.",
+    "Scheduling variants such as DualPipe or zero-bubble pipelines (1F1B and interleaved 1F1B only), expert tensor parallelism, and sequence lengths that change during training.",
+    "Mixed fleets: a pool's throughput is taken as constant when it gets only part of the batch, and the arrangement is chosen by step time; stockpiles are amortised at their purchase price with no depreciation to the training date; export rules are thresholds applied to catalogued figures (no end-use or end-user controls, no licence outcomes).",
+];
+
+/// Most rows of the results and plans tables; the rest are in summary.csv.
+pub const MAX_TABLE_ROWS: usize = 1000;
+
 const TEMPLATE_NAME: &str = "report.html";
 const TEMPLATE: &str = include_str!("templates/report.html");
 
@@ -44,6 +58,8 @@ struct View<'a> {
     n_points: usize,
     n_infeasible: usize,
     rows: Vec<RowView>,
+    /// Points left out of the tables ([`MAX_TABLE_ROWS`]).
+    more_rows: usize,
     charts: Vec<ChartView<'a>>,
     plans: Vec<PlanView<'a>>,
     limitations: &'a [String],
@@ -114,7 +130,12 @@ impl<'a> View<'a> {
             .collect();
         View {
             name: &r.name,
-            question: &r.question,
+            // A question that only repeats the name (a file that states none) is not shown.
+            question: if r.question.trim() == r.name.trim() {
+                ""
+            } else {
+                &r.question
+            },
             version: env!("CARGO_PKG_VERSION"),
             swept,
             assumptions: r
@@ -124,11 +145,13 @@ impl<'a> View<'a> {
                 .collect(),
             n_points: r.points.len(),
             n_infeasible: r.points.iter().filter(|p| p.is_infeasible()).count(),
-            rows: r.points.iter().map(row).collect(),
+            rows: r.points.iter().take(MAX_TABLE_ROWS).map(row).collect(),
+            more_rows: r.points.len().saturating_sub(MAX_TABLE_ROWS),
             charts: charts.iter().map(chart_view).collect(),
             plans: r
                 .points
                 .iter()
+                .take(MAX_TABLE_ROWS)
                 .filter(|p| !p.is_infeasible() && !p.plan.is_empty())
                 .map(|p| PlanView {
                     label: &p.label,

@@ -164,6 +164,7 @@ pub const NUMBER_KEYS: &[NumberKey] = &[
     key("global_batch_tokens", Positive, Fixed),
     key("seq_len", Positive, Integer),
     key("fleet.count", Positive, Integer),
+    key("fleet.budget_usd", Positive, Fixed),
     key("fleet.gpus_per_node", Positive, Integer),
     key("fleet.net_gbps_per_gpu", Positive, Fixed),
     key("policy.tpp_min", Positive, Fixed),

@@ -15,11 +15,12 @@
 //!
 //! [fleet]                            # required: gpu + count, or [[fleet.pools]] entries
 //! gpu = "h20"
-//! count = 20000
+//! count = 20000                      # or budget_usd = 3.4e8: the GPUs that buys (at
+//!                                    # nominal prices, `cost::capex_per_gpu_usd`)
 //! gpus_per_node = 8                  # default: the catalog's
 //! net_gbps_per_gpu = 400             # default: the catalog's
-//! # pool keys (here or in each [[fleet.pools]]): channel (purchase, stockpile, smuggled,
-//! # cloud, domestic), name, premium, cap, usd_per_gpu_hour, purchase_usd,
+//! # pool keys (here or in each [[fleet.pools]]): budget_usd, channel (purchase, stockpile,
+//! # smuggled, cloud, domestic), name, premium, cap, usd_per_gpu_hour, purchase_usd,
 //! # rate_per_month, start ("YYYY-MM"), initial
 //!
 //! [policy]                           # rule = "id", or tpp_min / pd_min /
@@ -92,6 +93,9 @@ pub struct Scenario {
     pub points: Vec<Point>,
     /// A hash of the file text and the overrides, so shards of different inputs are not merged.
     pub fingerprint: u64,
+    /// The question the file states in its leading comment ([`leading_question`]); empty
+    /// when it states none.
+    pub question: String,
 }
 
 /// One sweep point: a question at nominal values, and what is uncertain about it.
@@ -223,6 +227,40 @@ pub fn load_default(catalog: &Catalog, overrides: &Overrides) -> Result<Scenario
     )
 }
 
+/// The question a scenario file states in its leading `#` comment block (the report's
+/// headline): the paragraph that starts with `Question:` (without the prefix), else the
+/// block's first paragraph; lines joined by spaces. Paragraphs are separated by empty
+/// comment lines. Empty when the file does not start (after blank lines) with a comment.
+pub fn leading_question(src: &str) -> String {
+    let mut paragraphs: Vec<Vec<&str>> = vec![Vec::new()];
+    for line in src.lines().skip_while(|l| l.trim().is_empty()) {
+        let Some(text) = line.trim().strip_prefix('#') else {
+            break;
+        };
+        let text = text.trim_start_matches('#').trim();
+        match paragraphs.last_mut() {
+            Some(p) if !text.is_empty() => p.push(text),
+            Some(p) if !p.is_empty() => paragraphs.push(Vec::new()),
+            _ => {}
+        }
+    }
+    paragraphs.retain(|p| !p.is_empty());
+    let asked = paragraphs.iter().find_map(|p| {
+        let rest = p[0].strip_prefix("Question:")?.trim_start();
+        let mut first = rest.chars();
+        let head: String = first
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default();
+        let mut lines = vec![format!("{head}{}", first.as_str())];
+        lines.extend(p[1..].iter().map(|l| l.to_string()));
+        Some(lines.join(" "))
+    });
+    asked
+        .or_else(|| paragraphs.first().map(|p| p.join(" ")))
+        .unwrap_or_default()
+}
+
 /// FNV-1a, 64 bits: a stable hash for fingerprints.
 pub fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
     for b in bytes {
@@ -281,7 +319,10 @@ fn key_at(src: &str, offset: usize) -> Option<String> {
         if col > brace {
             let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
             let before = &line[..col];
-            let start = before.rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1);
+            let start = before
+                .char_indices()
+                .rfind(|(_, c)| !is_word(*c))
+                .map_or(0, |(i, c)| i + c.len_utf8());
             let end = line[col..]
                 .find(|c: char| !is_word(c))
                 .map_or(line.len(), |i| col + i);
@@ -406,6 +447,7 @@ pub fn load_str(
         sweep_paths,
         points,
         fingerprint: h,
+        question: leading_question(src),
     })
 }
 
@@ -555,6 +597,147 @@ mod tests {
         let e = load(&src.replace("channel = \"stockpile\"\n", "")).unwrap_err();
         assert!(e.message.contains("two pools are labelled"), "{e}");
         assert_eq!(e.key.as_deref(), Some("fleet.pools.1.name"));
+    }
+
+    #[test]
+    fn the_question_is_read_from_the_leading_comment() {
+        let src = "# The built-in scenario.\n#\n# Question: how long does it take\n# on H20?\n\
+            #\n# Sources: a paper.\n\nname = \"x\" # not this\n# nor this\n";
+        assert_eq!(leading_question(src), "How long does it take on H20?");
+        assert_eq!(
+            leading_question("# A mixed fleet: can a lab\n#   train?\n#\n# More.\nmodel = 1\n"),
+            "A mixed fleet: can a lab train?"
+        );
+        assert_eq!(leading_question("model = 1\n# late comment\n"), "");
+        assert_eq!(leading_question(""), "");
+    }
+
+    /// `budget_usd` buys floor(budget / capex) GPUs, the capex by hand at nominal values
+    /// (`cost::capex_per_gpu_usd`): H100 $33,750 is a server-level price, so $33,750 / 0.81
+    /// = $41,666.67 and $341,333,334 buys 8,192.00002 → 8,192; H20 $12,000 × 1.64 / 0.81 =
+    /// $24,296.30 → 14,048.8 → 14,048; A100 $17,500 × 1.64 / 0.81 = $35,432.10 → 9,633.4
+    /// → 9,633; H800 $33,800 (server-level) / 0.81 = $41,728.40 → 8,179.9 → 8,179.
+    #[test]
+    fn a_budget_buys_floor_budget_over_capex() {
+        let src = "model = \"llama3.1-8b\"\ntrain_tokens = 1e12\n[fleet]\ngpu = \"h100\"\nbudget_usd = 341333334\n\
+            [sweep]\n\"fleet.gpu\" = [\"h100\", \"h20\", \"a100-sxm-80gb\", \"h800\"]\n";
+        let s = load(src).unwrap();
+        let got: Vec<u64> = s.points.iter().map(|p| p.question.gpus).collect();
+        assert_eq!(got, [8192, 14_048, 9633, 8179]);
+        assert_eq!(s.points[1].fleet_gpus, 14_048);
+
+        // The scenario's cost keys at their nominal values (a PERT's mode) set the capex:
+        // H20 $12,000 × 1.64 / (1 − 0.23) = $25,558.44; $1e8 buys 3,912.6 → 3,912.
+        let src = "model = \"llama3.1-8b\"\ntrain_tokens = 1e12\n[fleet]\ngpu = \"h20\"\nbudget_usd = 1e8\n\
+            [cost]\nserver_overhead = { dist = \"pert\", min = 1.54, mode = 1.64, max = 1.69 }\ninterconnect_fraction = 0.23\n";
+        assert_eq!(load(src).unwrap().points[0].question.gpus, 3912);
+
+        // A pool's own price and premium: a smuggled pool at $20,000 (a single-unit price,
+        // so the server overhead applies) with premium 0.5 costs 20,000 × 1.5 × 1.64 / 0.81
+        // = $60,740.74 up front; $1e7 buys 164.6 → 164. The default premium's mode is 0.5
+        // too. The other pool is sized by count.
+        for premium in ["premium = 0.5\n", ""] {
+            let src = format!(
+                "model = \"llama3.1-8b\"\ntrain_tokens = 1e12\n\
+                 [[fleet.pools]]\ngpu = \"h100\"\nchannel = \"smuggled\"\npurchase_usd = 20000\n{premium}budget_usd = 1e7\n\
+                 [[fleet.pools]]\ngpu = \"h20\"\ncount = 64\n"
+            );
+            let p = &load(&src).unwrap().points[0];
+            assert_eq!(p.pools[0].gpus(), 164, "{premium}");
+            assert_eq!(p.fleet_gpus, 164 + 64);
+        }
+    }
+
+    /// Count and budget in one sweep: each value of a swept table replaces the whole
+    /// `[fleet]` table, and a later axis writes the GPU into it.
+    #[test]
+    fn count_and_budget_sweep_together_as_tables() {
+        let src = "model = \"llama3.1-8b\"\ntrain_tokens = 1e12\n[sweep]\n\
+            \"fleet\" = [{ name = \"equal-count\", count = 8192 }, { name = \"equal-budget\", budget_usd = 341333334 }]\n\
+            \"fleet.gpu\" = [\"h100\", \"h20\"]\n";
+        let s = load(src).unwrap();
+        let got: Vec<(String, u64)> = s
+            .points
+            .iter()
+            .map(|p| (p.inputs[0].clone(), p.question.gpus))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("equal-count".into(), 8192),
+                ("equal-count".into(), 8192),
+                ("equal-budget".into(), 8192),
+                ("equal-budget".into(), 14_048)
+            ]
+        );
+        // `fleet.budget_usd` is an ordinary sweepable key.
+        let src = "model = \"llama3.1-8b\"\ntrain_tokens = 1e12\n[fleet]\ngpu = \"h20\"\n\
+            [sweep]\n\"fleet.budget_usd\" = [1e8, 2e8]\n";
+        let got: Vec<u64> = load(src)
+            .unwrap()
+            .points
+            .iter()
+            .map(|p| p.question.gpus)
+            .collect();
+        assert_eq!(got, [4115, 8231]);
+    }
+
+    #[test]
+    fn bad_budgets_are_refused_with_the_key() {
+        let base = "model = \"llama3.1-8b\"\ntrain_tokens = 1e12\n[fleet]\ngpu = \"h20\"\n";
+        let cases = [
+            (
+                "count = 64\nbudget_usd = 1e8\n",
+                "fleet.budget_usd",
+                "both `count` and `budget_usd` are given",
+            ),
+            (
+                "budget_usd = 1000\n",
+                "fleet.budget_usd",
+                "$1,000 buys no h20: one costs $24,296 up front",
+            ),
+            (
+                "budget_usd = { dist = \"uniform\", min = 1e8, max = 2e8 }\n",
+                "fleet.budget_usd",
+                "may not be a distribution",
+            ),
+            (
+                "budget_usd = -5\n",
+                "fleet.budget_usd",
+                "must be a positive number",
+            ),
+            (
+                "budget_usd = 1e13\n",
+                "fleet.budget_usd",
+                "more than 10,000,000 GPUs",
+            ),
+            (
+                "budget_usd = 1e8\nchannel = \"cloud\"\n",
+                "fleet.budget_usd",
+                "a cloud pool is rented",
+            ),
+        ];
+        for (extra, key, needle) in cases {
+            let e = load(&format!("{base}{extra}")).unwrap_err();
+            assert_eq!(e.key.as_deref(), Some(key), "{extra}: {e}");
+            assert!(e.message.contains(needle), "{extra}: {e}");
+        }
+        // No price in the catalog (the A800 SXM): say so, and how to give one.
+        let e = load(
+            &base
+                .replace("h20", "a800-sxm-80gb")
+                .replace("[fleet]\n", "[fleet]\nbudget_usd = 1e8\n"),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("no purchase price for a800-sxm-80gb"),
+            "{e}"
+        );
+        let e = load(&format!(
+            "{base}budget_usd = 1e8\n[sweep]\n\"fleet.count\" = [64]\n"
+        ))
+        .unwrap_err();
+        assert!(e.message.contains("both `count` and `budget_usd`"), "{e}");
     }
 
     #[test]

@@ -236,6 +236,8 @@ pub struct RawFleet {
     pub gpu: Option<String>,
     /// GPUs.
     pub count: Option<Num>,
+    /// Hardware budget, USD: the pool holds the GPUs it buys (instead of `count`).
+    pub budget_usd: Option<Num>,
     /// GPUs per node override.
     pub gpus_per_node: Option<Num>,
     /// Scale-out bandwidth per GPU override, Gbit/s.
@@ -268,6 +270,7 @@ impl RawFleet {
         RawPool {
             gpu: self.gpu.clone(),
             count: self.count,
+            budget_usd: self.budget_usd,
             channel: self.channel,
             name: self.name.clone(),
             premium: self.premium,
@@ -286,6 +289,7 @@ impl RawFleet {
         [
             ("gpu", p.gpu.is_some()),
             ("count", p.count.is_some()),
+            ("budget_usd", p.budget_usd.is_some()),
             ("channel", p.channel.is_some()),
             ("name", p.name.is_some()),
             ("premium", p.premium.is_some()),
@@ -310,6 +314,10 @@ pub struct RawPool {
     pub gpu: Option<String>,
     /// GPUs.
     pub count: Option<Num>,
+    /// Hardware budget, USD, instead of `count`: the pool holds
+    /// `floor(budget_usd / capex per GPU)` GPUs, the capex at nominal values
+    /// ([`crate::cost::capex_per_gpu_usd`]).
+    pub budget_usd: Option<Num>,
     /// How the chips were obtained (default `purchase`).
     pub channel: Option<Channel>,
     /// Label in outputs (default: the GPU id).
@@ -522,6 +530,7 @@ impl RawScenario {
                 let f = self.fleet.as_ref()?;
                 match key {
                     "count" => f.count.as_ref(),
+                    "budget_usd" => f.budget_usd.as_ref(),
                     "gpus_per_node" => f.gpus_per_node.as_ref(),
                     "net_gbps_per_gpu" => f.net_gbps_per_gpu.as_ref(),
                     _ => None,

@@ -18,6 +18,7 @@ use super::keys::{number_key, Domain, Inputs, OwnPrices, Role, Slot, NUMBER_KEYS
 use super::raw::{Channel, Disallowed, Num, RawModel, RawPool, RawScenario};
 use super::{Point, Pool, Uncertain};
 use crate::catalog::{load_model_file, Catalog, GpuSpec, ModelSpec, Precision};
+use crate::cost::capex_per_gpu_usd;
 use crate::error::{InputError, Location};
 use crate::estimate::{default_global_batch_tokens, Question};
 use crate::fleet::{channel_cost, parse_month, BuildUp, SMUGGLED_PREMIUM};
@@ -195,6 +196,9 @@ fn upper_bound(path: &str) -> Option<f64> {
         {
             Some(1e7)
         }
+        // A budget: $10 trillion is beyond any fleet; the GPUs it buys are held to 1e7 in
+        // `gpus_for_budget`.
+        p if p.starts_with("fleet.") && p.ends_with(".budget_usd") => Some(1e13),
         "fleet.gpus_per_node" => Some(1024.0),
         "seq_len" => Some(1e8),
         "global_batch_tokens" => Some(1e12),
@@ -458,6 +462,21 @@ fn pool_drafts(
                 .transpose()?
                 .map(|v| v.nominal() as u64)
         };
+        let budget = if single_form {
+            nums.get("fleet.budget_usd").map(|v| v.nominal())
+        } else {
+            p.budget_usd
+                .map(|n| check(n, &path("budget_usd"), Domain::Positive, Role::Fixed, ctx))
+                .transpose()?
+                .map(Value::nominal)
+        };
+        if count.is_some() && budget.is_some() {
+            return Err(ctx.err(
+                &path("budget_usd"),
+                "both `count` and `budget_usd` are given",
+                "size the pool one way: `count` GPUs, or `budget_usd` and the GPUs it buys (to compare both in one sweep, sweep the whole table, e.g. \"fleet\" = [{ count = 8192 }, { budget_usd = 3.4e8 }])",
+            ));
+        }
         let slot = u16::try_from(index).unwrap_or(u16::MAX);
         let premium = match (p.premium, channel) {
             (Some(_), c) if c != Channel::Smuggled => {
@@ -600,6 +619,19 @@ fn pool_drafts(
                 ));
             }
         }
+        let count = match budget {
+            Some(b) => Some(gpus_for_budget(
+                b,
+                &gpu,
+                channel,
+                nums,
+                purchase_usd,
+                premium,
+                &path("budget_usd"),
+                ctx,
+            )?),
+            None => count,
+        };
         out.push(PoolDraft {
             index,
             prefix,
@@ -631,18 +663,96 @@ fn pool_drafts(
                 ctx.err(
                     "fleet.count",
                     "is required",
-                    "set the number of GPUs under [fleet] or sweep `fleet.count`",
+                    "set the number of GPUs under [fleet] (or a `budget_usd`), or sweep `fleet.count`",
                 )
             } else {
                 ctx.err(
                     &format!("{}.count", d.prefix),
                     "is required",
-                    "give every [[fleet.pools]] entry a `count`",
+                    "give every [[fleet.pools]] entry a `count` (or a `budget_usd`)",
                 )
             });
         }
     }
     Ok(out)
+}
+
+/// The GPUs `budget` dollars buy for one pool: `floor(budget / capex per GPU)`. The capex is
+/// [`capex_per_gpu_usd`] at nominal values, as the pool is priced: the scenario's `[cost]`
+/// keys, then the pool's own `purchase_usd` and `premium` (a smuggled pool's default premium
+/// at its mode). Drawn prices change what the fleet costs in a trial, not its size.
+#[allow(clippy::too_many_arguments)]
+fn gpus_for_budget(
+    budget: f64,
+    gpu: &GpuSpec,
+    channel: Channel,
+    nums: &BTreeMap<&'static str, Value>,
+    purchase_usd: Option<Value>,
+    premium: Option<Value>,
+    path: &str,
+    ctx: &Ctx,
+) -> Result<u64, InputError> {
+    if channel == Channel::Cloud {
+        return Err(ctx.err(
+            path,
+            "a cloud pool is rented: a hardware budget buys it nothing",
+            "size a cloud pool by `count`",
+        ));
+    }
+    let mut c = CostAssumptions::default();
+    for (p, v) in nums {
+        match number_key(p).map(|k| k.role) {
+            Some(Role::Uncertain(Slot::PurchaseUsd)) => c.purchase_usd = Some(v.nominal()),
+            Some(Role::Uncertain(Slot::ChannelPremium)) => c.channel_premium = v.nominal(),
+            Some(Role::Uncertain(Slot::ServerOverhead)) => c.server_overhead = v.nominal(),
+            Some(Role::Uncertain(Slot::InterconnectFraction)) => {
+                c.interconnect_fraction = v.nominal();
+            }
+            _ => {}
+        }
+    }
+    if let Some(v) = purchase_usd {
+        c.purchase_usd = Some(v.nominal());
+    }
+    if let Some(v) = premium {
+        c.channel_premium = v.nominal();
+    }
+    let Some(capex) = capex_per_gpu_usd(gpu, &c) else {
+        return Err(ctx.err(
+            path,
+            format!(
+                "the catalog has no purchase price for {}, so a budget buys no known number of them",
+                gpu.id
+            ),
+            "give the price (the pool's `purchase_usd` or `cost.purchase_usd`), or size the pool by `count`",
+        ));
+    };
+    // The small allowance absorbs rounding when a budget is written as n × capex.
+    let n = (budget / capex + 1e-9).floor();
+    if n < 1.0 {
+        return Err(ctx.err(
+            path,
+            format!(
+                "${} buys no {}: one costs ${} up front (price × (1 + premium) × server overhead ÷ (1 − interconnect share), at nominal values)",
+                crate::report::grouped(budget),
+                gpu.id,
+                crate::report::grouped(capex)
+            ),
+            "raise the budget, or size the pool by `count`",
+        ));
+    }
+    if n > 1e7 {
+        return Err(ctx.err(
+            path,
+            format!(
+                "buys {} × {}, more than 10,000,000 GPUs, the most trainsim accepts",
+                crate::report::grouped(n),
+                gpu.id
+            ),
+            "check the budget: no training run comes near it",
+        ));
+    }
+    Ok(n as u64)
 }
 
 /// Labels of the pools: `name`, else the GPU id, with the channel when ids repeat.

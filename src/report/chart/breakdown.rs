@@ -7,10 +7,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_style, de, draw_legend, fit_text, frame, infeasible_note, left_center, max_text_width,
-    render, tick_style, usd, ChartError, ChartFile, ChartKind, CostBreakdown, DrawFail, Figure,
-    Fmt, Frame, LegendItem, Mark, Meta, Scale, ScenarioResult, GRID, INK, LEGEND_W, PALETTE,
-    TICK_PX, WIDTH,
+    axis_style, cut_note, de, draw_legend, draw_row_labels, frame, infeasible_note, join_notes,
+    left_center, render, row_labels, row_labels_width, tick_style, usd, ChartError, ChartFile,
+    ChartKind, CostBreakdown, DrawFail, Figure, Fmt, Frame, LegendItem, Mark, Meta, Scale,
+    ScenarioResult, GRID, INK, LEGEND_W, MAX_BAR_ROWS, PALETTE, TICK_PX, WIDTH,
 };
 
 /// Stacked bars of compute, energy and overhead cost per feasible fleet:
@@ -19,7 +19,7 @@ pub fn cost_usd_breakdown_by_fleet(
     result: &ScenarioResult,
     dir: &Path,
 ) -> Result<Option<ChartFile>, ChartError> {
-    let rows: Vec<(String, CostBreakdown)> = result
+    let mut rows: Vec<(String, CostBreakdown)> = result
         .points
         .iter()
         .filter(|p| !p.is_infeasible())
@@ -34,6 +34,8 @@ pub fn cost_usd_breakdown_by_fleet(
     if rows.is_empty() {
         return Ok(None);
     }
+    let cut = cut_note(MAX_BAR_ROWS, rows.len(), "points");
+    rows.truncate(MAX_BAR_ROWS);
     let mut compute_labels: Vec<&str> =
         rows.iter().map(|(_, b)| b.compute_label.as_str()).collect();
     compute_labels.sort_unstable();
@@ -46,7 +48,7 @@ pub fn cost_usd_breakdown_by_fleet(
         title: super::headline(TITLE, &result.name),
         compute,
         rows,
-        footnote: infeasible_note(&result.points),
+        footnote: join_notes([cut, infeasible_note(&result.points)]),
     };
     render(
         &fig,
@@ -83,7 +85,9 @@ impl Figure for Breakdown {
             root,
             &Frame {
                 title: &self.title,
-                subtitle: Some("Cost of the median (p50) trial, split by what it pays for."),
+                subtitle: Some(
+                    "Cost with every uncertain input at its nominal value, split by what it pays for.",
+                ),
                 footnote: self.footnote.as_deref(),
                 legend_w: LEGEND_W,
             },
@@ -106,20 +110,18 @@ impl Figure for Breakdown {
             draw_legend(area, Some("Cost"), &items)?;
         }
 
-        let style = tick_style();
-        let labels: Vec<String> = self
-            .rows
-            .iter()
-            .map(|(l, _)| fit_text(&plot, l, &style, 330))
-            .collect();
-        let label_w = max_text_width(&plot, &labels, &style) + 22;
+        let names: Vec<String> = self.rows.iter().map(|(l, _)| l.clone()).collect();
+        let labels = row_labels(&plot, &names, 330);
+        let label_w = row_labels_width(&plot, &labels) + 22;
         let hi = self
             .rows
             .iter()
             .map(|(_, b)| b.total_usd())
             .fold(0.0, f64::max);
         let x = Scale::linear(0.0, hi * 1.15, Fmt::Usd);
-        let y = Scale::categories(labels, true);
+        // Row labels are drawn below ([`draw_row_labels`]), wrapped; the axis has none.
+        let y = Scale::categories(vec![String::new(); labels.len()], true);
+        let x_start = x.start();
 
         let mut chart = ChartBuilder::on(&plot)
             .margin_top(10)
@@ -140,6 +142,7 @@ impl Figure for Breakdown {
             .axis_style(INK.stroke_width(1))
             .draw()
             .map_err(de)?;
+        draw_row_labels(&plot, &chart, x_start, &labels)?;
 
         let half = 0.32;
         for (i, (_, b)) in self.rows.iter().enumerate() {

@@ -10,9 +10,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_style, de, draw_legend, frame, gpu_color, gpu_colors, infeasible_note, render, tick_style,
-    ChartError, ChartFile, ChartKind, Dash, DrawFail, Figure, Fmt, Frame, LegendItem, Mark, Meta,
-    Scale, ScenarioResult, DASHES, GRID, GRID_LIGHT, INK, LEGEND_W,
+    axis_style, cut_note, de, draw_legend, frame, gpu_color, gpu_colors, infeasible_note,
+    join_notes, render, tick_style, ChartError, ChartFile, ChartKind, Dash, DrawFail, Figure, Fmt,
+    Frame, LegendItem, Mark, Meta, Scale, ScenarioResult, DASHES, GRID, GRID_LIGHT, INK, LEGEND_W,
+    MAX_CDF_LINES,
 };
 
 /// Empirical CDF of the per-trial time to train, one line per feasible point with samples:
@@ -47,10 +48,12 @@ pub fn train_days_cdf_by_fleet(
     if lines.is_empty() {
         return Ok(None);
     }
+    let cut = cut_note(MAX_CDF_LINES, lines.len(), "points with samples");
+    lines.truncate(MAX_CDF_LINES);
     let fig = Cdf {
         title: super::headline(TITLE, &result.name),
         lines,
-        footnote: infeasible_note(&result.points),
+        footnote: join_notes([cut, infeasible_note(&result.points)]),
     };
     render(
         &fig,

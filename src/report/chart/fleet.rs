@@ -9,10 +9,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_style, de, draw_legend, fit_text, frame, gpu_color, gpu_colors, infeasible_note,
-    left_center, max_text_width, render, tick_style, usd, ChartError, ChartFile, ChartKind,
-    DrawFail, Figure, Fmt, Frame, LegendItem, Mark, Meta, PointResult, Quantiles, Scale,
-    ScenarioResult, GRID, INK, LEGEND_W, TICK_PX, WIDTH,
+    axis_style, cut_note, de, draw_legend, draw_row_labels, frame, gpu_color, gpu_colors,
+    infeasible_note, join_notes, left_center, render, row_labels, row_labels_width, tick_style,
+    usd, ChartError, ChartFile, ChartKind, DrawFail, Figure, Fmt, Frame, LegendItem, Mark, Meta,
+    PointResult, Quantiles, Scale, ScenarioResult, GRID, INK, LEGEND_W, MAX_BAR_ROWS, TICK_PX,
+    WIDTH,
 };
 
 /// Bars of p50 time to train per fleet with p5–p95 whiskers: `train_days_by_fleet.{png,svg}`.
@@ -98,7 +99,7 @@ fn draw(
     metric: Metric,
 ) -> Result<Option<ChartFile>, ChartError> {
     let colors = gpu_colors(result);
-    let rows: Vec<Row> = result
+    let mut rows: Vec<Row> = result
         .points
         .iter()
         .filter(|p| !p.is_infeasible())
@@ -114,6 +115,8 @@ fn draw(
     if rows.is_empty() {
         return Ok(None);
     }
+    let cut = cut_note(MAX_BAR_ROWS, rows.len(), "points");
+    rows.truncate(MAX_BAR_ROWS);
     let used: Vec<&(String, RGBColor)> = colors
         .iter()
         .filter(|(g, _)| {
@@ -139,7 +142,7 @@ fn draw(
         title: super::headline(metric.title(), &result.name),
         rows,
         legend,
-        footnote: footnote(result, metric),
+        footnote: join_notes([cut, footnote(result, metric)]),
     };
     let caption = fig.footnote.clone();
     render(
@@ -191,13 +194,9 @@ impl Figure for FleetBars {
             draw_legend(area, Some("GPU"), &self.legend)?;
         }
 
-        let style = tick_style();
-        let labels: Vec<String> = self
-            .rows
-            .iter()
-            .map(|r| fit_text(&plot, &r.label, &style, 330))
-            .collect();
-        let label_w = max_text_width(&plot, &labels, &style) + 22;
+        let names: Vec<String> = self.rows.iter().map(|r| r.label.clone()).collect();
+        let labels = row_labels(&plot, &names, 330);
+        let label_w = row_labels_width(&plot, &labels) + 22;
         let hi = self
             .rows
             .iter()
@@ -205,7 +204,9 @@ impl Figure for FleetBars {
             .fold(0.0, f64::max);
         // Room to the right of the longest whisker for its value label.
         let x = Scale::linear(0.0, hi * 1.2, self.metric.fmt());
-        let y = Scale::categories(labels, true);
+        // Row labels are drawn below ([`draw_row_labels`]), wrapped; the axis has none.
+        let y = Scale::categories(vec![String::new(); labels.len()], true);
+        let x_start = x.start();
 
         let mut chart = ChartBuilder::on(&plot)
             .margin_top(10)
@@ -226,6 +227,7 @@ impl Figure for FleetBars {
             .axis_style(INK.stroke_width(1))
             .draw()
             .map_err(de)?;
+        draw_row_labels(&plot, &chart, x_start, &labels)?;
 
         let half = 0.32;
         chart

@@ -181,8 +181,10 @@ impl<B: DrawingBackend> DrawingBackend for GlyphFix<B> {
             };
             let b = outline.px_bounds();
             // plotters puts the baseline half a font size below the top of the layout box.
+            // Round down for every glyph: truncation would round a tall glyph's negative
+            // offset up and a short one's down, lifting "." and "," a pixel off the baseline.
             let x0 = pos.0 + dx - min_x + b.min.x as i32;
-            let y0 = pos.1 + dy - min_y + (size / 2.0 + b.min.y) as i32;
+            let y0 = pos.1 + dy - min_y + (size / 2.0 + b.min.y).floor() as i32;
             let mut result = Ok(());
             outline.draw(|gx, gy, coverage| {
                 let (x, y) = (x0 + gx as i32, y0 + gy as i32);

@@ -2,7 +2,8 @@
 //! by colour-blind readers), with the value and its p5–p95 range printed in each cell.
 //!
 //! A numeric input goes on the x axis (sorted), the other on the y axis in sweep order.
-//! Infeasible cells are grey and say so.
+//! Infeasible cells are grey and say so. Numbers are printed only in cells large enough for
+//! them; with more than 40 values of either input there is no heatmap.
 
 use std::path::Path;
 
@@ -48,7 +49,7 @@ pub fn train_days_p50_heatmap(
         out
     };
     let (va, vb) = (values(&a), values(&b));
-    if va.len() < 2 || vb.len() < 2 {
+    if va.len() < 2 || vb.len() < 2 || va.len() > MAX_VALUES || vb.len() > MAX_VALUES {
         return Ok(None);
     }
     let numeric = |vs: &[String]| vs.iter().all(|v| v.parse::<f64>().is_ok());
@@ -114,6 +115,9 @@ pub fn train_days_p50_heatmap(
     )
     .map(Some)
 }
+
+/// Most values of either swept input: beyond, the cells are too small to read.
+const MAX_VALUES: usize = 40;
 
 /// A swept value as an axis label: integers with thousands separators.
 fn pretty(v: &str) -> String {
@@ -272,6 +276,15 @@ impl Figure for Heatmap {
             .map_err(de)?;
 
         let center = Pos::new(HPos::Center, VPos::Center);
+        // Cell size in pixels: the p5–p95 line needs about 90 × 44, the median 48 × 22.
+        let (cw, ch) = {
+            let (a, b) = (
+                chart.backend_coord(&(0.0, 0.0)),
+                chart.backend_coord(&(1.0, 1.0)),
+            );
+            ((b.0 - a.0).abs(), (b.1 - a.1).abs())
+        };
+        let (show_big, show_small) = (cw >= 48 && ch >= 22, cw >= 90 && ch >= 44);
         for c in &self.cells {
             let (x, y) = (c.x as f64, c.y as f64);
             let (fill, big, small) = match &c.value {
@@ -295,6 +308,10 @@ impl Figure for Heatmap {
                 )))
                 .map_err(de)?;
             let ink = ink_on(fill);
+            if !show_big {
+                continue;
+            }
+            let small = if show_small { small } else { String::new() };
             let (big_px, dy) = if small.is_empty() {
                 (TICK_PX, 0)
             } else {

@@ -78,9 +78,11 @@ struct Sweep {
     footnote: Option<String>,
 }
 
-/// Ticks for the fleet-size axis: the swept sizes when there are few, else powers of two,
-/// thinned to at most `max` labels.
-fn gpu_ticks(sizes: &[f64], lo: f64, hi: f64, max: usize) -> Vec<f64> {
+/// Ticks for the fleet-size axis over `[lo, hi]` (log scale, `axis_px` pixels long): the
+/// swept sizes when there are few, else powers of two, thinned to at most `max` labels and
+/// so that neighbours are at least [`MIN_TICK_GAP_PX`] apart (8,179 and 8,192 would
+/// overlap).
+fn gpu_ticks(sizes: &[f64], lo: f64, hi: f64, max: usize, axis_px: f64) -> Vec<f64> {
     let mut ticks: Vec<f64> = sizes.to_vec();
     ticks.sort_by(f64::total_cmp);
     ticks.dedup();
@@ -93,8 +95,25 @@ fn gpu_ticks(sizes: &[f64], lo: f64, hi: f64, max: usize) -> Vec<f64> {
     while ticks.len() > max {
         ticks = ticks.into_iter().step_by(2).collect();
     }
-    ticks
+    let px = |v: f64| (v / lo).ln() / (hi / lo).ln() * axis_px;
+    // Of two sizes too close to both be labelled, the one more points have wins.
+    let weight = |v: f64| sizes.iter().filter(|s| **s == v).count();
+    let mut kept: Vec<f64> = Vec::with_capacity(ticks.len());
+    for t in ticks {
+        match kept.last_mut() {
+            Some(k) if px(t) - px(*k) < MIN_TICK_GAP_PX => {
+                if weight(t) > weight(*k) {
+                    *k = t;
+                }
+            }
+            _ => kept.push(t),
+        }
+    }
+    kept
 }
+
+/// Least distance between two fleet-size labels, pixels ("16,384" is about 50).
+const MIN_TICK_GAP_PX: f64 = 64.0;
 
 impl Figure for Sweep {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFail> {
@@ -135,7 +154,10 @@ impl Figure for Sweep {
         let gmin = sizes.iter().copied().fold(f64::INFINITY, f64::min);
         let gmax = sizes.iter().copied().fold(0.0, f64::max);
         let (xlo, xhi) = (gmin / 1.3, gmax * 1.3);
-        let x = Scale::log(xlo, xhi, Fmt::Count).with_ticks(gpu_ticks(&sizes, xlo, xhi, 12));
+        // The x axis spans the plot less the y labels (90) and the margins (20 + 30).
+        let axis_px = f64::from(plot.dim_in_pixel().0.saturating_sub(140).max(100));
+        let x =
+            Scale::log(xlo, xhi, Fmt::Count).with_ticks(gpu_ticks(&sizes, xlo, xhi, 12, axis_px));
 
         let mut dmin = f64::INFINITY;
         let mut dmax: f64 = 0.0;
@@ -217,5 +239,24 @@ impl Figure for Sweep {
                 .map_err(de)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gpu_ticks;
+
+    #[test]
+    fn fleet_size_labels_do_not_overlap() {
+        let sizes = [8192.0, 8179.0, 9633.0, 14_048.0, 8192.0];
+        let (lo, hi) = (8179.0 / 1.3, 14_048.0 * 1.3);
+        assert_eq!(
+            gpu_ticks(&sizes, lo, hi, 12, 740.0),
+            [8192.0, 9633.0, 14_048.0]
+        );
+        // Powers of two when the sizes are many.
+        let many: Vec<f64> = (1..=20).map(|i| f64::from(i) * 1000.0).collect();
+        let t = gpu_ticks(&many, 700.0, 26_000.0, 12, 740.0);
+        assert!(t.iter().all(|v| v.log2().fract() == 0.0), "{t:?}");
     }
 }

@@ -96,6 +96,7 @@ struct Row {
 struct Tornado {
     metric: Metric,
     title: String,
+    subtitle: String,
     nominal: f64,
     rows: Vec<Row>,
 }
@@ -132,9 +133,24 @@ fn draw(
         return Ok(None);
     }
     rows.sort_by(|a, b| (b.high - b.low).abs().total_cmp(&(a.high - a.low).abs()));
+    let how =
+        "each input swung from its p10 to its p90 with the others at nominal; widest swing on top.";
+    let subtitle = match &result.sensitivity_point {
+        Some(point) => format!("{point}: {how}"),
+        None => {
+            let mut h = how.to_string();
+            h[..1].make_ascii_uppercase();
+            h
+        }
+    };
+    let caption = result
+        .sensitivity_point
+        .as_ref()
+        .map(|point| format!("For the sweep point {point}."));
     let fig = Tornado {
         metric,
         title: super::headline(metric.title(), &result.name),
+        subtitle,
         nominal,
         rows,
     };
@@ -145,7 +161,7 @@ fn draw(
             kind: ChartKind::Tornado,
             name: metric.name(),
             title: metric.title(),
-            caption: None,
+            caption,
         },
     )
     .map(Some)
@@ -165,9 +181,7 @@ impl Figure for Tornado {
             root,
             &Frame {
                 title: &self.title,
-                subtitle: Some(
-                    "Each input swung from low (p10) to high (p90) with the others at nominal; widest swing on top.",
-                ),
+                subtitle: Some(&self.subtitle),
                 footnote: None,
                 legend_w: LEGEND_W,
             },
