@@ -289,16 +289,19 @@ struct UnitResult {
 /// prefix.
 pub fn summary_header(sweep_paths: &[String]) -> Vec<String> {
     let fixed = ["model", "gpu", "gpus", "precision", "train_tokens"];
+    let tail = tail_header();
     let mut h = vec!["point".to_string()];
     for p in sweep_paths {
-        h.push(if fixed.contains(&p.as_str()) || p == "point" {
-            format!("swept.{p}")
-        } else {
-            p.clone()
-        });
+        h.push(
+            if fixed.contains(&p.as_str()) || p == "point" || tail.contains(p) {
+                format!("swept.{p}")
+            } else {
+                p.clone()
+            },
+        );
     }
     h.extend(fixed.iter().map(|s| s.to_string()));
-    h.extend(tail_header());
+    h.extend(tail);
     h
 }
 

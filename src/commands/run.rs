@@ -84,8 +84,28 @@ fn print_table(o: &ScenarioOutcome) {
         grouped(o.trials as f64),
         o.dir.display()
     );
+    // Swept inputs other than the GPU and its count, so that rows read apart.
+    let extra: Vec<usize> = o
+        .sweep_paths
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.as_str() != "fleet.gpu" && p.as_str() != "fleet.count")
+        .map(|(i, _)| i)
+        .collect();
+    let inputs = |p: &trainsim::run::PointOutcome| -> String {
+        extra
+            .iter()
+            .filter_map(|&i| {
+                p.inputs
+                    .get(i)
+                    .map(|v| format!("{}={}", o.sweep_paths[i], trainsim::run::compact_value(v)))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut t = Table::new([
         "point",
+        if extra.is_empty() { "" } else { "inputs" },
         "gpu",
         "count",
         "p50 days",
@@ -99,6 +119,7 @@ fn print_table(o: &ScenarioOutcome) {
         let days = m(0);
         t.row([
             p.point.to_string(),
+            inputs(p),
             p.gpu.clone(),
             p.gpus.to_string(),
             days.map_or("-".into(), |d| format!("{:.1}", d.p50)),
