@@ -102,6 +102,12 @@ pub enum Slot {
     PpOverlap,
     /// `efficiency.layer_overhead_s`.
     LayerOverheadS,
+    /// `efficiency.cp_overlap`.
+    CpOverlap,
+    /// `efficiency.comm_sm_fraction`.
+    CommSmFraction,
+    /// `efficiency.moe_imbalance`.
+    MoeImbalance,
     /// `efficiency.mfu`.
     Mfu,
     /// `reliability.interruptions_per_gpu_hour`.
@@ -224,6 +230,17 @@ pub const NUMBER_KEYS: &[NumberKey] = &[
     key("efficiency.dp_overlap", Share, Uncertain(Slot::DpOverlap)),
     key("efficiency.ep_overlap", Share, Uncertain(Slot::EpOverlap)),
     key("efficiency.pp_overlap", Share, Uncertain(Slot::PpOverlap)),
+    key("efficiency.cp_overlap", Share, Uncertain(Slot::CpOverlap)),
+    key(
+        "efficiency.comm_sm_fraction",
+        ShareBelowOne,
+        Uncertain(Slot::CommSmFraction),
+    ),
+    key(
+        "efficiency.moe_imbalance",
+        AtLeastOne,
+        Uncertain(Slot::MoeImbalance),
+    ),
     key(
         "efficiency.layer_overhead_s",
         NonNegative,
@@ -344,6 +361,9 @@ impl Inputs {
             Slot::EpOverlap => self.eff.ep_overlap = v,
             Slot::PpOverlap => self.eff.pp_overlap = v,
             Slot::LayerOverheadS => self.eff.layer_overhead_s = v,
+            Slot::CpOverlap => self.eff.cp_overlap = v,
+            Slot::CommSmFraction => self.eff.comm_sm_fraction = v,
+            Slot::MoeImbalance => self.eff.moe_imbalance = v,
             Slot::Mfu => self.eff.mfu = Some(v),
             Slot::InterruptionsPerGpuHour => self.rel.interruptions_per_gpu_hour = v,
             Slot::CheckpointBytesPerParam => self.rel.checkpoint_bytes_per_param = v,

@@ -33,7 +33,8 @@
 //!               # interconnect_fraction, amortization_years
 //! [efficiency]  # matmul, matmul_scale, attention, memory, nvlink, scaleout, a2a_intra,
 //!               # a2a_inter, alpha_intra_s, alpha_inter_s, tp/dp/ep/pp_overlap,
-//!               # layer_overhead_s, mfu, flash_attention, sequence_parallel
+//!               # cp_overlap, comm_sm_fraction, moe_imbalance, layer_overhead_s, mfu,
+//!               # flash_attention, sequence_parallel
 //! [reliability] # interruptions_per_gpu_hour, checkpoint_bytes_per_param,
 //!               # storage_bytes_per_s_per_gpu, restart_s
 //! [energy]      # gpu_power_fraction, host_power_fraction, pue, usd_per_kwh

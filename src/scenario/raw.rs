@@ -442,6 +442,12 @@ pub struct RawEfficiency {
     pub pp_overlap: Option<Num>,
     /// Per-layer overhead, s.
     pub layer_overhead_s: Option<Num>,
+    /// CP overlap.
+    pub cp_overlap: Option<Num>,
+    /// Share of SMs overlapped all-to-all kernels take.
+    pub comm_sm_fraction: Option<Num>,
+    /// Busiest-GPU routed tokens over the mean.
+    pub moe_imbalance: Option<Num>,
     /// Fused attention.
     pub flash_attention: Option<bool>,
     /// Sequence parallelism.
@@ -577,6 +583,9 @@ impl RawScenario {
                     "ep_overlap" => e.ep_overlap.as_ref(),
                     "pp_overlap" => e.pp_overlap.as_ref(),
                     "layer_overhead_s" => e.layer_overhead_s.as_ref(),
+                    "cp_overlap" => e.cp_overlap.as_ref(),
+                    "comm_sm_fraction" => e.comm_sm_fraction.as_ref(),
+                    "moe_imbalance" => e.moe_imbalance.as_ref(),
                     "mfu" => e.mfu.as_ref(),
                     _ => None,
                 }

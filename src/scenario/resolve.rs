@@ -215,7 +215,9 @@ fn hint_for(domain: Domain) -> &'static str {
             "an efficiency or utilisation is achieved ÷ peak: above 0 and at most 1"
         }
         Domain::Share | Domain::ShareBelowOne => "a share of a whole lies between 0 and 1",
-        Domain::AtLeastOne => "facility power cannot be less than the IT power it feeds (PUE ≥ 1)",
+        Domain::AtLeastOne => {
+            "a ratio of a peak to its mean, or of facility to IT power (PUE), is at least 1"
+        }
         Domain::AboveMinusOne => "a premium of −1 would make the chips free",
     }
 }
