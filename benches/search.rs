@@ -4,30 +4,14 @@
 use divan::Bencher;
 use trainsim::catalog::{Catalog, Precision};
 use trainsim::estimate::{plan_search, Question};
-use trainsim::parallel::SearchSpace;
-use trainsim::perf::{CostAssumptions, Efficiency, EnergyAssumptions, Reliability};
 
 fn gpt3_question() -> Question {
     let c = Catalog::builtin();
     let model = c.model("gpt3-175b").expect("catalog model").clone();
     let gpu = c.gpu("a100-sxm-80gb").expect("catalog gpu").clone();
-    let efficiency = Efficiency::defaults_for(&gpu, Precision::Bf16);
-    Question {
-        model,
-        gpu,
-        gpus: 1024,
-        train_tokens: 300e9,
-        precision: Precision::Bf16,
-        seq_len: 2048,
-        global_batch_tokens: 1536.0 * 2048.0,
-        efficiency,
-        reliability: Reliability::default(),
-        energy: EnergyAssumptions::default(),
-        cost: CostAssumptions::default(),
-        space: SearchSpace::default(),
-        gpus_per_node: None,
-        net_gbit_per_s: None,
-    }
+    let mut q = Question::new(model, gpu, 1024, 300e9, Precision::Bf16);
+    q.global_batch_tokens = 1536.0 * 2048.0;
+    q
 }
 
 /// The whole space, top 10 kept. Plans per second = plans_considered / time (printed once).

@@ -72,22 +72,8 @@ mod tests {
         let c = crate::catalog::Catalog::builtin();
         let h100 = c.gpu("h100-sxm-80gb").unwrap();
         let model = c.model("llama3.1-8b").unwrap().clone();
-        let q = |gpu: &GpuSpec| Question {
-            model: model.clone(),
-            gpu: gpu.clone(),
-            gpus: 64,
-            train_tokens: 1e11,
-            precision: Precision::Bf16,
-            seq_len: model.seq_len,
-            global_batch_tokens: 4_194_304.0,
-            efficiency: Efficiency::defaults_for(gpu, Precision::Bf16),
-            reliability: Reliability::default(),
-            energy: EnergyAssumptions::default(),
-            cost: CostAssumptions::default(),
-            space: SearchSpace::default(),
-            gpus_per_node: None,
-            net_gbit_per_s: None,
-        };
+        let q =
+            |gpu: &GpuSpec| Question::new(model.clone(), gpu.clone(), 64, 1e11, Precision::Bf16);
         let qh = q(h100);
         let days = estimate(&qh).unwrap().train_days;
         assert_eq!(h100_equivalents(&qh, h100, days), Some(64.0));
@@ -108,6 +94,36 @@ mod tests {
 }
 
 impl Question {
+    /// A question with every assumption at its default: the model's sequence length, the
+    /// default global batch, the chip's default efficiency at `precision`, the default
+    /// reliability, energy and (rental) cost, and the whole plan space.
+    pub fn new(
+        model: ModelSpec,
+        gpu: GpuSpec,
+        gpus: u64,
+        train_tokens: f64,
+        precision: Precision,
+    ) -> Question {
+        let seq_len = model.seq_len;
+        let efficiency = Efficiency::defaults_for(&gpu, precision);
+        Question {
+            model,
+            gpu,
+            gpus,
+            train_tokens,
+            precision,
+            seq_len,
+            global_batch_tokens: default_global_batch_tokens(gpus, seq_len),
+            efficiency,
+            reliability: Reliability::default(),
+            energy: EnergyAssumptions::default(),
+            cost: CostAssumptions::default(),
+            space: SearchSpace::default(),
+            gpus_per_node: None,
+            net_gbit_per_s: None,
+        }
+    }
+
     /// The step model of this question at its nominal assumptions.
     pub fn step_model(&self) -> StepModel {
         self.step_model_with(&self.efficiency)

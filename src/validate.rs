@@ -8,7 +8,6 @@ use crate::catalog::runs::{builtin_runs, PublishedRun, RunMetric};
 use crate::catalog::{Catalog, Precision};
 use crate::estimate::{evaluate, plan_search, Question};
 use crate::parallel::{Recompute, SearchSpace};
-use crate::perf::{CostAssumptions, Efficiency, EnergyAssumptions, Reliability};
 
 /// One run: predicted vs reported.
 #[derive(Debug, Clone, Serialize)]
@@ -38,41 +37,37 @@ pub fn question_for(c: &Catalog, r: &PublishedRun) -> Question {
     let gpu = c.gpu(&r.gpu).expect("runs.toml names catalog GPUs").clone();
     let precision = Precision::parse(&r.precision).expect("runs.toml precisions are valid");
     let seq_len = r.seq_len.unwrap_or(model.seq_len);
-    let mut efficiency = Efficiency::defaults_for(&gpu, precision);
-    efficiency.flash_attention = r.flash_attention.unwrap_or(true);
-    efficiency.sequence_parallel = r.sequence_parallel.unwrap_or(true);
-    if let Some(x) = r.ep_overlap {
-        efficiency.ep_overlap = x;
-    }
-    if let Some(x) = r.comm_sm_fraction {
-        efficiency.comm_sm_fraction = x;
-    }
-    Question {
+    let mut q = Question::new(
         model,
         gpu,
-        gpus: r.gpus,
-        train_tokens: r.train_tokens.unwrap_or(1e12),
+        r.gpus,
+        r.train_tokens.unwrap_or(1e12),
         precision,
-        seq_len,
-        global_batch_tokens: r.global_batch_tokens,
-        efficiency,
-        reliability: Reliability::default(),
-        energy: EnergyAssumptions::default(),
-        cost: CostAssumptions::default(),
-        space: SearchSpace {
-            tp: r.tp,
-            pp: r.pp,
-            dp: r.dp,
-            ep: r.ep,
-            cp: r.cp,
-            micro_batch: r.micro_batch,
-            recompute: r.recompute.as_deref().and_then(Recompute::parse),
-            zero_stage: r.zero_stage,
-            interleave: None,
-        },
-        gpus_per_node: None,
-        net_gbit_per_s: None,
+    );
+    q.seq_len = seq_len;
+    q.global_batch_tokens = r.global_batch_tokens;
+    // Published facts about the run's software.
+    let e = &mut q.efficiency;
+    e.flash_attention = r.flash_attention.unwrap_or(true);
+    e.sequence_parallel = r.sequence_parallel.unwrap_or(true);
+    if let Some(x) = r.ep_overlap {
+        e.ep_overlap = x;
     }
+    if let Some(x) = r.comm_sm_fraction {
+        e.comm_sm_fraction = x;
+    }
+    q.space = SearchSpace {
+        tp: r.tp,
+        pp: r.pp,
+        dp: r.dp,
+        ep: r.ep,
+        cp: r.cp,
+        micro_batch: r.micro_batch,
+        recompute: r.recompute.as_deref().and_then(Recompute::parse),
+        zero_stage: r.zero_stage,
+        interleave: None,
+    };
+    q
 }
 
 /// Predict one run; `None` when no plan fits (reported as a failure of the model).

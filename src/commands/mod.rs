@@ -10,7 +10,6 @@ use trainsim::catalog::{Catalog, Precision};
 use trainsim::error::InputError;
 use trainsim::estimate::{default_global_batch_tokens, Question};
 use trainsim::parallel::{Recompute, SearchSpace};
-use trainsim::perf::{CostAssumptions, Efficiency, EnergyAssumptions, Reliability};
 
 use crate::cli::{Cli, Command, Common};
 
@@ -59,8 +58,6 @@ pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, 
         }
         None => default_global_batch_tokens(c.gpus, seq_len),
     };
-    let mut efficiency = Efficiency::defaults_for(&gpu, precision);
-    efficiency.mfu = c.mfu;
     let space = SearchSpace {
         tp: c.tp,
         pp: c.pp,
@@ -82,20 +79,12 @@ pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, 
             .with_hint("expert parallelism places whole experts on each GPU"));
         }
     }
-    Ok(Question {
-        model,
-        gpu,
-        gpus: c.gpus,
-        train_tokens: tokens,
-        precision,
-        seq_len,
-        global_batch_tokens,
-        efficiency,
-        reliability: Reliability::default(),
-        energy: EnergyAssumptions::default(),
-        cost: CostAssumptions::default(),
-        space,
-        gpus_per_node: c.gpus_per_node,
-        net_gbit_per_s: c.net_gbps_per_gpu,
-    })
+    let mut q = Question::new(model, gpu, c.gpus, tokens, precision);
+    q.seq_len = seq_len;
+    q.global_batch_tokens = global_batch_tokens;
+    q.efficiency.mfu = c.mfu;
+    q.space = space;
+    q.gpus_per_node = c.gpus_per_node;
+    q.net_gbit_per_s = c.net_gbps_per_gpu;
+    Ok(q)
 }

@@ -444,8 +444,6 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
     use crate::estimate::{plan_search, Question};
-    use crate::parallel::SearchSpace;
-    use crate::perf::{CostAssumptions, EnergyAssumptions, Reliability};
     use proptest::prelude::*;
 
     /// A DeepSeek-style small expert GEMM: 64 tokens × 7168 × 2048, BF16.
@@ -478,23 +476,9 @@ mod tests {
         let c = Catalog::builtin();
         let model = c.model(model).unwrap().clone();
         let gpu = c.gpu(gpu).unwrap().clone();
-        let efficiency = Efficiency::defaults_for(&gpu, Precision::Bf16);
-        Question {
-            seq_len: model.seq_len,
-            model,
-            gpu,
-            gpus,
-            train_tokens: 1e12,
-            precision: Precision::Bf16,
-            global_batch_tokens: batch_tokens,
-            efficiency,
-            reliability: Reliability::default(),
-            energy: EnergyAssumptions::default(),
-            cost: CostAssumptions::default(),
-            space: SearchSpace::default(),
-            gpus_per_node: None,
-            net_gbit_per_s: None,
-        }
+        let mut q = Question::new(model, gpu, gpus, 1e12, Precision::Bf16);
+        q.global_batch_tokens = batch_tokens;
+        q
     }
 
     /// Narayanan et al. Eq. (2)/(4): bubble fraction (p−1)/(v·m) of the ideal time. With
