@@ -6,3 +6,4 @@ mod fleet;
 mod policy;
 mod report;
 mod scenario;
+mod storylines;
