@@ -404,13 +404,7 @@ struct AtomicFile {
 
 impl AtomicFile {
     fn create(path: &Path) -> std::io::Result<AtomicFile> {
-        let dir = path.parent().unwrap_or_else(|| Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let tmp = crate::report::temp_path(path)?;
         Ok(AtomicFile {
             path: path.to_path_buf(),
             w: BufWriter::new(File::create(&tmp)?),

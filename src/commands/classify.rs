@@ -81,6 +81,40 @@ struct RuleCsvRow<'a> {
     source: &'a str,
 }
 
+impl<'a> RuleRow<'a> {
+    fn new(r: &'a Rule) -> RuleRow<'a> {
+        RuleRow {
+            id: &r.id,
+            name: &r.name,
+            effective: r.effective.as_deref(),
+            extends: r.extends.as_deref(),
+            source: &r.source,
+            notes: r.notes.as_deref(),
+            otherwise: &r.otherwise,
+            tiers: tier_rows(r),
+        }
+    }
+}
+
+impl<'a> From<RuleRow<'a>> for RuleCsvRow<'a> {
+    fn from(r: RuleRow<'a>) -> RuleCsvRow<'a> {
+        RuleCsvRow {
+            id: r.id,
+            name: r.name,
+            effective: r.effective,
+            extends: r.extends,
+            tiers: r
+                .tiers
+                .iter()
+                .map(|t| format!("{} [{}]: {}", t.status, t.label, t.conditions))
+                .collect::<Vec<_>>()
+                .join(" | "),
+            otherwise: r.otherwise,
+            source: r.source,
+        }
+    }
+}
+
 fn tier_rows(r: &Rule) -> Vec<TierRow<'_>> {
     r.tiers
         .iter()
@@ -97,37 +131,13 @@ pub fn rules(format: Format) -> anyhow::Result<()> {
     let rules = builtin_rules();
     match format {
         Format::Json => {
-            let rows: Vec<RuleRow> = rules
-                .iter()
-                .map(|r| RuleRow {
-                    id: &r.id,
-                    name: &r.name,
-                    effective: r.effective.as_deref(),
-                    extends: r.extends.as_deref(),
-                    source: &r.source,
-                    notes: r.notes.as_deref(),
-                    otherwise: &r.otherwise,
-                    tiers: tier_rows(r),
-                })
-                .collect();
+            let rows: Vec<RuleRow> = rules.iter().map(RuleRow::new).collect();
             println!("{}", serde_json::to_string_pretty(&rows)?);
         }
         Format::Csv => {
             let rows: Vec<RuleCsvRow> = rules
                 .iter()
-                .map(|r| RuleCsvRow {
-                    id: &r.id,
-                    name: &r.name,
-                    effective: r.effective.as_deref(),
-                    extends: r.extends.as_deref(),
-                    tiers: tier_rows(r)
-                        .iter()
-                        .map(|t| format!("{} [{}]: {}", t.status, t.label, t.conditions))
-                        .collect::<Vec<_>>()
-                        .join(" | "),
-                    otherwise: &r.otherwise,
-                    source: &r.source,
-                })
+                .map(|r| RuleCsvRow::from(RuleRow::new(r)))
                 .collect();
             print!("{}", csv_string(&rows)?);
         }

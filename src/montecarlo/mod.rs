@@ -869,7 +869,8 @@ mod tests {
     use crate::catalog::Catalog;
     use crate::scenario::{load_str, Overrides};
 
-    fn point(src: &str) -> Point {
+    /// The first sweep point of scenario text `src`.
+    pub(super) fn point(src: &str) -> Point {
         let s = load_str(
             src,
             "t.toml",

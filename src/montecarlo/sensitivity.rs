@@ -87,9 +87,8 @@ pub fn sensitivity(prep: &Prepared) -> Vec<SensitivityRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Catalog;
     use crate::montecarlo::prepare;
-    use crate::scenario::{load_str, Overrides};
+    use crate::montecarlo::tests::point;
 
     #[test]
     fn efficiency_moves_time_and_electricity_moves_only_cost() {
@@ -98,16 +97,8 @@ mod tests {
             [cost]\nbasis = \"ownership\"\n\
             [efficiency]\nmatmul = { dist = \"pert\", min = 0.6, mode = 0.7, max = 0.8 }\n\
             [energy]\nusd_per_kwh = { dist = \"uniform\", min = 0.05, max = 0.1 }\n";
-        let s = load_str(
-            src,
-            "t.toml",
-            None,
-            Some("t"),
-            &Catalog::builtin(),
-            &Overrides::default(),
-        )
-        .unwrap();
-        let prep = prepare(&s.points[0]);
+        let p = point(src);
+        let prep = prepare(&p);
         let rows = sensitivity(&prep);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].input, "efficiency.matmul");

@@ -53,16 +53,22 @@ pub fn csv_string<T: serde::Serialize>(rows: &[T]) -> anyhow::Result<String> {
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
-/// Write `contents` to `path` through a temporary file in the same folder and a rename, so
-/// an interrupted run never leaves a half-written file.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+/// The temporary name `path` is written under before its rename (`.NAME.PID.tmp` in the
+/// same folder, so the rename is atomic); the folder is created.
+pub(crate) fn temp_path(path: &Path) -> std::io::Result<std::path::PathBuf> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    Ok(dir.join(format!(".{name}.{}.tmp", std::process::id())))
+}
+
+/// Write `contents` to `path` through a temporary file in the same folder and a rename, so
+/// an interrupted run never leaves a half-written file.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let tmp = temp_path(path)?;
     {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(contents)?;

@@ -520,119 +520,56 @@ pub struct RawUncertainty {
     pub top_k: Option<Num>,
 }
 
+/// The field of `table` named `key`, among the `fields` listed, as an `Option<&Num>`.
+macro_rules! field {
+    ($table:expr, $key:expr; $($field:ident),+ $(,)?) => {
+        match $key {
+            $(stringify!($field) => $table.$field.as_ref(),)+
+            _ => None,
+        }
+    };
+}
+
 impl RawScenario {
     /// The number at a dotted path (`efficiency.matmul`), if the file sets it. Only the
     /// numeric keys of [`super::keys::NUMBER_KEYS`] are answered.
     pub fn number(&self, path: &str) -> Option<&Num> {
         let (table, key) = path.split_once('.').unwrap_or(("", path));
         match table {
-            "" => match key {
-                "train_tokens" => self.train_tokens.as_ref(),
-                "global_batch_tokens" => self.global_batch_tokens.as_ref(),
-                "seq_len" => self.seq_len.as_ref(),
-                _ => None,
-            },
-            "fleet" => {
-                let f = self.fleet.as_ref()?;
-                match key {
-                    "count" => f.count.as_ref(),
-                    "budget_usd" => f.budget_usd.as_ref(),
-                    "gpus_per_node" => f.gpus_per_node.as_ref(),
-                    "net_gbps_per_gpu" => f.net_gbps_per_gpu.as_ref(),
-                    _ => None,
-                }
-            }
-            "policy" => {
-                let p = self.policy.as_ref()?;
-                match key {
-                    "tpp_min" => p.tpp_min.as_ref(),
-                    "pd_min" => p.pd_min.as_ref(),
-                    "interconnect_min_gb_per_s" => p.interconnect_min_gb_per_s.as_ref(),
-                    "memory_bw_min_tb_per_s" => p.memory_bw_min_tb_per_s.as_ref(),
-                    "run_gpus" => p.run_gpus.as_ref(),
-                    _ => None,
-                }
-            }
-            "cost" => {
-                let c = self.cost.as_ref()?;
-                match key {
-                    "usd_per_gpu_hour" => c.usd_per_gpu_hour.as_ref(),
-                    "purchase_usd" => c.purchase_usd.as_ref(),
-                    "channel_premium" => c.channel_premium.as_ref(),
-                    "server_overhead" => c.server_overhead.as_ref(),
-                    "interconnect_fraction" => c.interconnect_fraction.as_ref(),
-                    "amortization_years" => c.amortization_years.as_ref(),
-                    _ => None,
-                }
-            }
-            "efficiency" => {
-                let e = self.efficiency.as_ref()?;
-                match key {
-                    "matmul" => e.matmul.as_ref(),
-                    "matmul_scale" => e.matmul_scale.as_ref(),
-                    "attention" => e.attention.as_ref(),
-                    "memory" => e.memory.as_ref(),
-                    "nvlink" => e.nvlink.as_ref(),
-                    "scaleout" => e.scaleout.as_ref(),
-                    "a2a_intra" => e.a2a_intra.as_ref(),
-                    "a2a_inter" => e.a2a_inter.as_ref(),
-                    "alpha_intra_s" => e.alpha_intra_s.as_ref(),
-                    "alpha_inter_s" => e.alpha_inter_s.as_ref(),
-                    "tp_overlap" => e.tp_overlap.as_ref(),
-                    "dp_overlap" => e.dp_overlap.as_ref(),
-                    "ep_overlap" => e.ep_overlap.as_ref(),
-                    "pp_overlap" => e.pp_overlap.as_ref(),
-                    "layer_overhead_s" => e.layer_overhead_s.as_ref(),
-                    "cp_overlap" => e.cp_overlap.as_ref(),
-                    "comm_sm_fraction" => e.comm_sm_fraction.as_ref(),
-                    "moe_imbalance" => e.moe_imbalance.as_ref(),
-                    "mfu" => e.mfu.as_ref(),
-                    _ => None,
-                }
-            }
-            "reliability" => {
-                let r = self.reliability.as_ref()?;
-                match key {
-                    "interruptions_per_gpu_hour" => r.interruptions_per_gpu_hour.as_ref(),
-                    "checkpoint_bytes_per_param" => r.checkpoint_bytes_per_param.as_ref(),
-                    "storage_bytes_per_s_per_gpu" => r.storage_bytes_per_s_per_gpu.as_ref(),
-                    "restart_s" => r.restart_s.as_ref(),
-                    _ => None,
-                }
-            }
-            "energy" => {
-                let e = self.energy.as_ref()?;
-                match key {
-                    "gpu_power_fraction" => e.gpu_power_fraction.as_ref(),
-                    "host_power_fraction" => e.host_power_fraction.as_ref(),
-                    "pue" => e.pue.as_ref(),
-                    "usd_per_kwh" => e.usd_per_kwh.as_ref(),
-                    _ => None,
-                }
-            }
-            "plan" => {
-                let p = self.plan.as_ref()?;
-                match key {
-                    "tp" => p.tp.as_ref(),
-                    "pp" => p.pp.as_ref(),
-                    "dp" => p.dp.as_ref(),
-                    "ep" => p.ep.as_ref(),
-                    "cp" => p.cp.as_ref(),
-                    "micro_batch" => p.micro_batch.as_ref(),
-                    "zero_stage" => p.zero_stage.as_ref(),
-                    "interleave" => p.interleave.as_ref(),
-                    _ => None,
-                }
-            }
-            "uncertainty" => {
-                let u = self.uncertainty.as_ref()?;
-                match key {
-                    "trials" => u.trials.as_ref(),
-                    "seed" => u.seed.as_ref(),
-                    "top_k" => u.top_k.as_ref(),
-                    _ => None,
-                }
-            }
+            "" => field!(self, key; train_tokens, global_batch_tokens, seq_len),
+            "fleet" => field!(
+                self.fleet.as_ref()?, key;
+                count, budget_usd, gpus_per_node, net_gbps_per_gpu
+            ),
+            "policy" => field!(
+                self.policy.as_ref()?, key;
+                tpp_min, pd_min, interconnect_min_gb_per_s, memory_bw_min_tb_per_s, run_gpus
+            ),
+            "cost" => field!(
+                self.cost.as_ref()?, key;
+                usd_per_gpu_hour, purchase_usd, channel_premium, server_overhead,
+                interconnect_fraction, amortization_years
+            ),
+            "efficiency" => field!(
+                self.efficiency.as_ref()?, key;
+                matmul, matmul_scale, attention, memory, nvlink, scaleout, a2a_intra, a2a_inter,
+                alpha_intra_s, alpha_inter_s, tp_overlap, dp_overlap, ep_overlap, pp_overlap,
+                layer_overhead_s, cp_overlap, comm_sm_fraction, moe_imbalance, mfu
+            ),
+            "reliability" => field!(
+                self.reliability.as_ref()?, key;
+                interruptions_per_gpu_hour, checkpoint_bytes_per_param,
+                storage_bytes_per_s_per_gpu, restart_s
+            ),
+            "energy" => field!(
+                self.energy.as_ref()?, key;
+                gpu_power_fraction, host_power_fraction, pue, usd_per_kwh
+            ),
+            "plan" => field!(
+                self.plan.as_ref()?, key;
+                tp, pp, dp, ep, cp, micro_batch, zero_stage, interleave
+            ),
+            "uncertainty" => field!(self.uncertainty.as_ref()?, key; trials, seed, top_k),
             _ => None,
         }
     }

@@ -7,10 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_style, cut_note, de, draw_legend, draw_row_labels, frame, infeasible_note, join_notes,
-    left_center, render, row_labels, row_labels_width, tick_style, usd, ChartError, ChartFile,
-    ChartKind, CostBreakdown, DrawFail, Figure, Fmt, Frame, LegendItem, Mark, Meta, Scale,
-    ScenarioResult, GRID, INK, LEGEND_W, MAX_BAR_ROWS, PALETTE, TICK_PX, WIDTH,
+    bar_chart, bar_chart_size, cut_note, de, draw_bar_value, draw_legend, frame, infeasible_note,
+    join_notes, render, usd, ChartError, ChartFile, ChartKind, CostBreakdown, DrawFail, Figure,
+    Fmt, Frame, LegendItem, Mark, Meta, Scale, ScenarioResult, LEGEND_W, MAX_BAR_ROWS, PALETTE,
 };
 
 /// Stacked bars of compute, energy and overhead cost per feasible fleet:
@@ -77,7 +76,7 @@ const PARTS: [RGBColor; 3] = [PALETTE[0], PALETTE[1], PALETTE[2]];
 
 impl Figure for Breakdown {
     fn size(&self) -> (u32, u32) {
-        (WIDTH, (170 + 45 * self.rows.len() as u32).max(330))
+        bar_chart_size(self.rows.len())
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFail> {
@@ -111,38 +110,13 @@ impl Figure for Breakdown {
         }
 
         let names: Vec<String> = self.rows.iter().map(|(l, _)| l.clone()).collect();
-        let labels = row_labels(&plot, &names, 330);
-        let label_w = row_labels_width(&plot, &labels) + 22;
         let hi = self
             .rows
             .iter()
             .map(|(_, b)| b.total_usd())
             .fold(0.0, f64::max);
         let x = Scale::linear(0.0, hi * 1.15, Fmt::Usd);
-        // Row labels are drawn below ([`draw_row_labels`]), wrapped; the axis has none.
-        let y = Scale::categories(vec![String::new(); labels.len()], true);
-        let x_start = x.start();
-
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_top(10)
-            .margin_left(20)
-            .margin_right(30)
-            .margin_bottom(10)
-            .x_label_area_size(60)
-            .y_label_area_size(label_w)
-            .build_cartesian_2d(x, y)
-            .map_err(de)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .x_desc("Training cost (USD)")
-            .axis_desc_style(axis_style())
-            .label_style(tick_style())
-            .bold_line_style(GRID.stroke_width(1))
-            .axis_style(INK.stroke_width(1))
-            .draw()
-            .map_err(de)?;
-        draw_row_labels(&plot, &chart, x_start, &labels)?;
+        let mut chart = bar_chart(&plot, &names, x, "Training cost (USD)")?;
 
         let half = 0.32;
         for (i, (_, b)) in self.rows.iter().enumerate() {
@@ -160,12 +134,7 @@ impl Figure for Breakdown {
                     .map_err(de)?;
                 x0 += v;
             }
-            chart
-                .draw_series(std::iter::once(
-                    EmptyElement::at((x0, y))
-                        + Text::new(usd(x0), (8, 0), left_center(TICK_PX, INK)),
-                ))
-                .map_err(de)?;
+            draw_bar_value(&mut chart, (x0, y), usd(x0))?;
         }
         Ok(())
     }

@@ -10,9 +10,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_style, cut_note, de, draw_legend, frame, gpu_color, gpu_colors, infeasible_note,
-    join_notes, render, tick_style, ChartError, ChartFile, ChartKind, Dash, DrawFail, Figure, Fmt,
-    Frame, LegendItem, Mark, Meta, Scale, ScenarioResult, DASHES, GRID, GRID_LIGHT, INK, LEGEND_W,
+    cut_note, de, draw_legend, draw_mesh, frame, gpu_color, gpu_colors, infeasible_note,
+    join_notes, plot_chart, render, ChartError, ChartFile, ChartKind, Dash, DrawFail, Figure, Fmt,
+    Frame, LegendItem, Mark, Meta, Scale, ScenarioResult, DASHES, GRID_LIGHT, LEGEND_W,
     MAX_CDF_LINES,
 };
 
@@ -131,26 +131,12 @@ impl Figure for Cdf {
         let y = Scale::linear(0.0, 100.0, Fmt::Percent)
             .with_ticks(vec![0.0, 5.0, 25.0, 50.0, 75.0, 95.0, 100.0]);
 
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_top(10)
-            .margin_left(20)
-            .margin_right(30)
-            .margin_bottom(10)
-            .x_label_area_size(60)
-            .y_label_area_size(90)
-            .build_cartesian_2d(x, y)
-            .map_err(de)?;
-        chart
-            .configure_mesh()
-            .x_desc(format!("Time to train (days{log_note})"))
-            .y_desc("Trials finished (%)")
-            .axis_desc_style(axis_style())
-            .label_style(tick_style())
-            .bold_line_style(GRID.stroke_width(1))
-            .light_line_style(GRID_LIGHT.stroke_width(1))
-            .axis_style(INK.stroke_width(1))
-            .draw()
-            .map_err(de)?;
+        let mut chart = plot_chart(&plot, x, y, 90)?;
+        draw_mesh(&mut chart, |m| {
+            m.x_desc(format!("Time to train (days{log_note})"))
+                .y_desc("Trials finished (%)")
+                .light_line_style(GRID_LIGHT.stroke_width(1));
+        })?;
 
         for l in &self.lines {
             let pts = cdf_points(&l.xs, 120);

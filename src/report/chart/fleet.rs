@@ -9,11 +9,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_style, cut_note, de, draw_legend, draw_row_labels, frame, gpu_color, gpu_colors,
-    infeasible_note, join_notes, left_center, render, row_labels, row_labels_width, tick_style,
-    usd, ChartError, ChartFile, ChartKind, DrawFail, Figure, Fmt, Frame, LegendItem, Mark, Meta,
-    PointResult, Quantiles, Scale, ScenarioResult, GRID, INK, LEGEND_W, MAX_BAR_ROWS, TICK_PX,
-    WIDTH,
+    bar_chart, bar_chart_size, cut_note, de, draw_bar_value, draw_legend, frame, gpu_color,
+    gpu_colors, infeasible_note, join_notes, render, usd, ChartError, ChartFile, ChartKind,
+    DrawFail, Figure, Frame, LegendItem, Mark, Meta, Metric, PointResult, Quantiles, Scale,
+    ScenarioResult, INK, LEGEND_W, MAX_BAR_ROWS,
 };
 
 /// Bars of p50 time to train per fleet with p5–p95 whiskers: `train_days_by_fleet.{png,svg}`.
@@ -34,48 +33,21 @@ pub fn cost_usd_by_fleet(
     draw(result, dir, Metric::Usd)
 }
 
-#[derive(Clone, Copy)]
-enum Metric {
-    Days,
-    Usd,
-}
+// What differs between the two fleet bar charts.
 
-impl Metric {
-    fn get(self, p: &PointResult) -> Option<Quantiles> {
-        match self {
-            Metric::Days => p.train_days,
-            Metric::Usd => p.cost_usd,
-        }
-    }
-    fn name(self) -> &'static str {
-        match self {
-            Metric::Days => "train_days_by_fleet",
-            Metric::Usd => "cost_usd_by_fleet",
-        }
-    }
-    fn title(self) -> &'static str {
-        match self {
-            Metric::Days => "Time to train by fleet",
-            Metric::Usd => "Training cost by fleet",
-        }
-    }
-    fn axis(self) -> &'static str {
-        match self {
-            Metric::Days => "Time to train (days)",
-            Metric::Usd => "Training cost (USD)",
-        }
-    }
-    fn fmt(self) -> Fmt {
-        match self {
-            Metric::Days => Fmt::Human,
-            Metric::Usd => Fmt::Usd,
-        }
-    }
-    fn value(self, v: f64) -> String {
-        match self {
-            Metric::Days => format!("{} d", super::human(v)),
-            Metric::Usd => usd(v),
-        }
+fn quantiles(metric: Metric, p: &PointResult) -> Option<Quantiles> {
+    metric.pick(p.train_days, p.cost_usd)
+}
+fn name(metric: Metric) -> &'static str {
+    metric.pick("train_days_by_fleet", "cost_usd_by_fleet")
+}
+fn title(metric: Metric) -> &'static str {
+    metric.pick("Time to train by fleet", "Training cost by fleet")
+}
+fn value(metric: Metric, v: f64) -> String {
+    match metric {
+        Metric::Days => format!("{} d", super::human(v)),
+        Metric::Usd => usd(v),
     }
 }
 
@@ -104,7 +76,7 @@ fn draw(
         .iter()
         .filter(|p| !p.is_infeasible())
         .filter_map(|p| {
-            let q = metric.get(p)?;
+            let q = quantiles(metric, p)?;
             q.is_finite().then(|| Row {
                 label: p.label.clone(),
                 q,
@@ -139,7 +111,7 @@ fn draw(
     };
     let fig = FleetBars {
         metric,
-        title: super::headline(metric.title(), &result.name),
+        title: super::headline(title(metric), &result.name),
         rows,
         legend,
         footnote: join_notes([cut, footnote(result, metric)]),
@@ -150,8 +122,8 @@ fn draw(
         dir,
         Meta {
             kind: ChartKind::FleetBars,
-            name: metric.name(),
-            title: metric.title(),
+            name: name(metric),
+            title: title(metric),
             caption,
         },
     )
@@ -163,19 +135,16 @@ fn footnote(result: &ScenarioResult, metric: Metric) -> Option<String> {
     let missing: Vec<&str> = result
         .points
         .iter()
-        .filter(|p| !p.is_infeasible() && !metric.get(p).is_some_and(|q| q.is_finite()))
+        .filter(|p| !p.is_infeasible() && !quantiles(metric, p).is_some_and(|q| q.is_finite()))
         .map(|p| p.label.as_str())
         .collect();
     let missing = (!missing.is_empty()).then(|| format!("No result for: {}.", missing.join(", ")));
-    match (infeasible_note(&result.points), missing) {
-        (Some(a), Some(b)) => Some(format!("{a} {b}")),
-        (a, b) => a.or(b),
-    }
+    join_notes([infeasible_note(&result.points), missing])
 }
 
 impl Figure for FleetBars {
     fn size(&self) -> (u32, u32) {
-        (WIDTH, (170 + 45 * self.rows.len() as u32).max(330))
+        bar_chart_size(self.rows.len())
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFail> {
@@ -195,8 +164,6 @@ impl Figure for FleetBars {
         }
 
         let names: Vec<String> = self.rows.iter().map(|r| r.label.clone()).collect();
-        let labels = row_labels(&plot, &names, 330);
-        let label_w = row_labels_width(&plot, &labels) + 22;
         let hi = self
             .rows
             .iter()
@@ -204,30 +171,7 @@ impl Figure for FleetBars {
             .fold(0.0, f64::max);
         // Room to the right of the longest whisker for its value label.
         let x = Scale::linear(0.0, hi * 1.2, self.metric.fmt());
-        // Row labels are drawn below ([`draw_row_labels`]), wrapped; the axis has none.
-        let y = Scale::categories(vec![String::new(); labels.len()], true);
-        let x_start = x.start();
-
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_top(10)
-            .margin_left(20)
-            .margin_right(30)
-            .margin_bottom(10)
-            .x_label_area_size(60)
-            .y_label_area_size(label_w)
-            .build_cartesian_2d(x, y)
-            .map_err(de)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .x_desc(self.metric.axis())
-            .axis_desc_style(axis_style())
-            .label_style(tick_style())
-            .bold_line_style(GRID.stroke_width(1))
-            .axis_style(INK.stroke_width(1))
-            .draw()
-            .map_err(de)?;
-        draw_row_labels(&plot, &chart, x_start, &labels)?;
+        let mut chart = bar_chart(&plot, &names, x, self.metric.axis())?;
 
         let half = 0.32;
         chart
@@ -248,16 +192,7 @@ impl Figure for FleetBars {
                 ])
                 .map_err(de)?;
             let end = r.q.p95.max(r.q.p50);
-            chart
-                .draw_series(std::iter::once(
-                    EmptyElement::at((end, y))
-                        + Text::new(
-                            self.metric.value(r.q.p50),
-                            (8, 0),
-                            left_center(TICK_PX, INK),
-                        ),
-                ))
-                .map_err(de)?;
+            draw_bar_value(&mut chart, (end, y), value(self.metric, r.q.p50))?;
         }
         Ok(())
     }

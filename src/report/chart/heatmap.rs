@@ -12,9 +12,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    axis_style, bold_style, de, fit_text, frame, human, log_ticks, max_text_width, nice_ticks,
-    render, text_style, tick_style, ChartError, ChartFile, ChartKind, DrawFail, Figure, Frame,
-    Meta, Quantiles, Scale, ScenarioResult, INK, MUTED, NOTE_PX, TICK_PX,
+    bold_style, de, draw_mesh, fit_text, frame, human, log_ticks, max_text_width, nice_ticks,
+    plot_chart, render, text_style, tick_style, ChartError, ChartFile, ChartKind, DrawFail, Figure,
+    Frame, Meta, Quantiles, Scale, ScenarioResult, INK, MUTED, NOTE_PX, TICK_PX,
 };
 
 /// p50 time to train over a two-input sweep: `train_days_p50_heatmap.{png,svg}`. `None`
@@ -255,25 +255,12 @@ impl Figure for Heatmap {
         let x = Scale::categories(x_labels, false);
         let y = Scale::categories(y_labels, true);
 
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_top(10)
-            .margin_left(20)
-            .margin_right(30)
-            .margin_bottom(10)
-            .x_label_area_size(60)
-            .y_label_area_size(label_w)
-            .build_cartesian_2d(x, y)
-            .map_err(de)?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_desc(axis_title(&self.x_key))
-            .y_desc(axis_title(&self.y_key))
-            .axis_desc_style(axis_style())
-            .label_style(tick_style())
-            .axis_style(INK.stroke_width(1))
-            .draw()
-            .map_err(de)?;
+        let mut chart = plot_chart(&plot, x, y, label_w)?;
+        draw_mesh(&mut chart, |m| {
+            m.disable_mesh()
+                .x_desc(axis_title(&self.x_key))
+                .y_desc(axis_title(&self.y_key));
+        })?;
 
         let center = Pos::new(HPos::Center, VPos::Center);
         // Cell size in pixels: the p5–p95 line needs about 90 × 44, the median 48 × 22.

@@ -10,9 +10,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_style, de, draw_legend, frame, gpu_colors, infeasible_note, log_ticks, render, tick_style,
+    de, draw_legend, draw_mesh, frame, gpu_colors, infeasible_note, log_ticks, plot_chart, render,
     ChartError, ChartFile, ChartKind, Dash, DrawFail, Figure, Fmt, Frame, LegendItem, Mark, Meta,
-    Quantiles, Scale, ScenarioResult, GRID, GRID_LIGHT, INK, LEGEND_W, REFERENCE,
+    Quantiles, Scale, ScenarioResult, GRID_LIGHT, LEGEND_W, REFERENCE,
 };
 
 /// Time to train against fleet size, one line per GPU, with the ideal linear-scaling line
@@ -172,26 +172,12 @@ impl Figure for Sweep {
         let (ylo, yhi) = (y.start(), y.end());
         let y = y.with_ticks(log_ticks(ylo, yhi).0);
 
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_top(10)
-            .margin_left(20)
-            .margin_right(30)
-            .margin_bottom(10)
-            .x_label_area_size(60)
-            .y_label_area_size(90)
-            .build_cartesian_2d(x, y)
-            .map_err(de)?;
-        chart
-            .configure_mesh()
-            .x_desc("Fleet size (GPUs, log scale)")
-            .y_desc("Time to train (days, log scale)")
-            .axis_desc_style(axis_style())
-            .label_style(tick_style())
-            .bold_line_style(GRID.stroke_width(1))
-            .light_line_style(GRID_LIGHT.stroke_width(1))
-            .axis_style(INK.stroke_width(1))
-            .draw()
-            .map_err(de)?;
+        let mut chart = plot_chart(&plot, x, y, 90)?;
+        draw_mesh(&mut chart, |m| {
+            m.x_desc("Fleet size (GPUs, log scale)")
+                .y_desc("Time to train (days, log scale)")
+                .light_line_style(GRID_LIGHT.stroke_width(1));
+        })?;
 
         for c in &self.curves {
             if c.pts.len() >= 2 {

@@ -12,9 +12,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    axis_style, de, draw_legend, fit_text, frame, max_text_width, render, text_style, tick_style,
-    ChartError, ChartFile, ChartKind, DrawFail, Figure, Fmt, Frame, LegendItem, Mark, Meta, Scale,
-    ScenarioResult, Sensitivity, GRID, HEIGHT, INK, LEGEND_W, MUTED, NOTE_PX, PALETTE, WIDTH,
+    de, draw_legend, draw_mesh, fit_text, frame, max_text_width, plot_chart, render, text_style,
+    tick_style, ChartError, ChartFile, ChartKind, DrawFail, Figure, Frame, LegendItem, Mark, Meta,
+    Metric, Scale, ScenarioResult, Sensitivity, HEIGHT, INK, LEGEND_W, MUTED, NOTE_PX, PALETTE,
+    WIDTH,
 };
 
 /// Tornado of time to train: `train_days_sensitivity_tornado.{png,svg}`. `None` without
@@ -35,49 +36,31 @@ pub fn cost_usd_sensitivity_tornado(
     draw(result, dir, Metric::Usd)
 }
 
-#[derive(Clone, Copy)]
-enum Metric {
-    Days,
-    Usd,
-}
+// What differs between the two tornado charts.
 
-impl Metric {
-    /// (low, high, nominal).
-    fn get(self, s: &Sensitivity) -> (f64, f64, f64) {
-        match self {
-            Metric::Days => (s.train_days_low, s.train_days_high, s.train_days_nominal),
-            Metric::Usd => (s.cost_usd_low, s.cost_usd_high, s.cost_usd_nominal),
-        }
-    }
-    fn name(self) -> &'static str {
-        match self {
-            Metric::Days => "train_days_sensitivity_tornado",
-            Metric::Usd => "cost_usd_sensitivity_tornado",
-        }
-    }
-    fn title(self) -> &'static str {
-        match self {
-            Metric::Days => "Sensitivity of time to train to each uncertain input",
-            Metric::Usd => "Sensitivity of cost to each uncertain input",
-        }
-    }
-    fn axis(self) -> &'static str {
-        match self {
-            Metric::Days => "Time to train (days)",
-            Metric::Usd => "Training cost (USD)",
-        }
-    }
-    fn fmt(self) -> Fmt {
-        match self {
-            Metric::Days => Fmt::Human,
-            Metric::Usd => Fmt::Usd,
-        }
-    }
-    fn value(self, v: f64) -> String {
-        match self {
-            Metric::Days => format!("{} days", super::human(v)),
-            Metric::Usd => super::usd(v),
-        }
+/// (low, high, nominal).
+fn swing(metric: Metric, s: &Sensitivity) -> (f64, f64, f64) {
+    metric.pick(
+        (s.train_days_low, s.train_days_high, s.train_days_nominal),
+        (s.cost_usd_low, s.cost_usd_high, s.cost_usd_nominal),
+    )
+}
+fn name(metric: Metric) -> &'static str {
+    metric.pick(
+        "train_days_sensitivity_tornado",
+        "cost_usd_sensitivity_tornado",
+    )
+}
+fn title(metric: Metric) -> &'static str {
+    metric.pick(
+        "Sensitivity of time to train to each uncertain input",
+        "Sensitivity of cost to each uncertain input",
+    )
+}
+fn value(metric: Metric, v: f64) -> String {
+    match metric {
+        Metric::Days => format!("{} days", super::human(v)),
+        Metric::Usd => super::usd(v),
     }
 }
 
@@ -114,7 +97,7 @@ fn draw(
     let mut rows: Vec<Row> = Vec::new();
     let mut nominal = f64::NAN;
     for s in &result.sensitivity {
-        let (low, high, nom) = metric.get(s);
+        let (low, high, nom) = swing(metric, s);
         if !(low.is_finite() && high.is_finite() && nom.is_finite()) {
             continue;
         }
@@ -149,7 +132,7 @@ fn draw(
         .map(|point| format!("For the sweep point {point}."));
     let fig = Tornado {
         metric,
-        title: super::headline(metric.title(), &result.name),
+        title: super::headline(title(metric), &result.name),
         subtitle,
         nominal,
         rows,
@@ -159,8 +142,8 @@ fn draw(
         dir,
         Meta {
             kind: ChartKind::Tornado,
-            name: metric.name(),
-            title: metric.title(),
+            name: name(metric),
+            title: title(metric),
             caption,
         },
     )
@@ -202,7 +185,7 @@ impl Figure for Tornado {
                         mark: Mark::Box,
                     },
                     LegendItem {
-                        label: format!("nominal: {}", self.metric.value(self.nominal)),
+                        label: format!("nominal: {}", value(self.metric, self.nominal)),
                         color: INK,
                         mark: Mark::Line(super::Dash::Solid),
                     },
@@ -233,25 +216,10 @@ impl Figure for Tornado {
         let x = Scale::linear(lo - pad, hi + pad, self.metric.fmt());
         let y = Scale::categories(labels, true);
 
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_top(10)
-            .margin_left(20)
-            .margin_right(30)
-            .margin_bottom(10)
-            .x_label_area_size(60)
-            .y_label_area_size(label_w)
-            .build_cartesian_2d(x, y)
-            .map_err(de)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .x_desc(self.metric.axis())
-            .axis_desc_style(axis_style())
-            .label_style(tick_style())
-            .bold_line_style(GRID.stroke_width(1))
-            .axis_style(INK.stroke_width(1))
-            .draw()
-            .map_err(de)?;
+        let mut chart = plot_chart(&plot, x, y, label_w)?;
+        draw_mesh(&mut chart, |m| {
+            m.disable_y_mesh().x_desc(self.metric.axis());
+        })?;
 
         let half = 0.3;
         let scale = (hi - lo).max(self.nominal.abs() * 1e-9);
