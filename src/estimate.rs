@@ -15,7 +15,9 @@ use crate::perf::run_time::{goodput, Goodput};
 use crate::perf::{
     CostAssumptions, Efficiency, EnergyAssumptions, Hardware, Reliability, StepModel, StepTime,
 };
-use crate::workload::{model_flops_per_token, MemoryBreakdown, ParamCounts, Shape};
+use crate::workload::{
+    hardware_flops_per_token, model_flops_per_token, MemoryBreakdown, ParamCounts, Shape,
+};
 
 /// Resolved inputs of one estimate.
 #[derive(Debug, Clone)]
@@ -129,6 +131,14 @@ impl Question {
         self.step_model_with(&self.efficiency)
     }
 
+    /// The precision the GEMMs really run at: FP8 on a chip without FP8 runs in BF16.
+    pub fn effective_precision(&self) -> Precision {
+        match (self.precision, self.gpu.fp8_dense_tflops) {
+            (Precision::Fp8, None) => Precision::Bf16,
+            (p, _) => p,
+        }
+    }
+
     /// The step model under other efficiency assumptions.
     pub fn step_model_with(&self, eff: &Efficiency) -> StepModel {
         let p = ParamCounts::of(&self.model);
@@ -136,14 +146,14 @@ impl Question {
             shape: Shape::of(&self.model, &p),
             hw: Hardware::of(
                 &self.gpu,
-                self.precision,
+                self.effective_precision(),
                 self.gpus_per_node,
                 self.net_gbit_per_s,
             ),
             eff: *eff,
             seq_len: self.seq_len as f64,
             batch_seqs: (self.global_batch_tokens / self.seq_len as f64).round(),
-            precision: self.precision,
+            precision: self.effective_precision(),
         }
     }
 }
@@ -194,6 +204,9 @@ pub struct Estimate {
     pub mfu: f64,
     /// Model FLOPs utilisation against the dense BF16 peak.
     pub mfu_bf16: f64,
+    /// Hardware FLOPs utilisation: model FLOPs plus what the plan's recomputation repeats,
+    /// against the training-precision peak.
+    pub hfu: f64,
     /// Model FLOPs of the whole run.
     pub model_flops: f64,
     /// Training tokens per second, whole fleet, during steps.
@@ -206,7 +219,7 @@ pub struct Estimate {
     pub memory_per_gpu_gib: f64,
     /// Fraction of wall time that is useful training.
     pub goodput: f64,
-    /// Expected unexpected interruptions over the run.
+    /// Expected unexpected interruptions over the run, on the GPUs the plan uses.
     pub expected_interruptions: f64,
     /// Job MTBF, hours.
     pub mtbf_h: f64,
@@ -361,13 +374,18 @@ pub fn evaluate(
         usd_per_gpu_hour: c.map(|c| c.usd_per_gpu_hour),
         mfu: m.mfu,
         mfu_bf16: m.mfu_bf16,
+        hfu: m.mfu * hardware_flops_per_token(&q.model, &p, q.seq_len, st.recompute)
+            / flops_per_token,
         model_flops: flops_per_token * q.train_tokens,
         tokens_per_s: q.global_batch_tokens / step.step_s,
         tokens_per_gpu_s: q.train_tokens / (m.gpu_hours * 3600.0),
         step_time_s: step.step_s,
         memory_per_gpu_gib: plan.memory.total_bytes() / crate::catalog::gpu::GIB,
         goodput: g.goodput,
-        expected_interruptions: rel.interruptions_per_gpu_hour * m.gpu_hours,
+        expected_interruptions: rel.interruptions_per_gpu_hour
+            * st.gpus() as f64
+            * m.train_days
+            * 24.0,
         mtbf_h: g.mtbf_h,
         plan: PlanJson {
             tp: st.tp,

@@ -385,3 +385,26 @@ fn h20_gap_to_h100_comes_from_the_physics() {
     let ratio = b["train_days"].as_f64().unwrap() / a["train_days"].as_f64().unwrap();
     assert!(ratio > 3.0 && ratio < 6.7, "H20/H100 time ratio {ratio}");
 }
+
+#[test]
+fn expert_parallelism_on_a_dense_model_is_refused() {
+    trainsim()
+        .args([
+            "estimate",
+            "--model",
+            "llama3.1-8b",
+            "--gpu",
+            "h100",
+            "--gpus",
+            "64",
+            "--tokens",
+            "1e9",
+            "--ep",
+            "8",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--ep 8 needs a mixture-of-experts model",
+        ));
+}

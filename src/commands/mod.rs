@@ -69,6 +69,16 @@ pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, 
         zero_stage: c.zero,
         interleave: c.interleave,
     };
+    if let (None, Some(ep)) = (&model.moe, c.ep) {
+        if ep > 1 {
+            return Err(InputError::new(format!(
+                "--ep {ep} needs a mixture-of-experts model; `{}` is dense",
+                model.id
+            ))
+            .at_key("--ep")
+            .with_hint("leave --ep out (or use 1) for dense models"));
+        }
+    }
     if let (Some(moe), Some(ep)) = (&model.moe, c.ep) {
         if moe.experts % ep != 0 {
             return Err(InputError::new(format!(

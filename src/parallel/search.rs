@@ -206,7 +206,7 @@ pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -
             }
             let max_pp = (gpus / per).min(u64::from(layers)) as u32;
             match space.pp {
-                Some(p) if u64::from(p) * per <= gpus => outer.push((tp, cp, p)),
+                Some(p) if u64::from(p) * per <= gpus && p <= layers => outer.push((tp, cp, p)),
                 Some(_) => {}
                 None => outer.extend((1..=max_pp).map(|p| (tp, cp, p))),
             }
@@ -272,7 +272,22 @@ pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -
                 for dp in dps {
                     let m = seqs_per_mb / u64::from(dp);
                     let eps: Vec<u32> = match (space.ep, experts) {
-                        (Some(e), _) => vec![e],
+                        // A fixed EP must place whole experts on the stage's GPUs.
+                        (Some(e), 0) => {
+                            if e == 1 {
+                                vec![1]
+                            } else {
+                                Vec::new()
+                            }
+                        }
+                        (Some(e), n) => {
+                            let group = tp * cp * dp;
+                            if n % e == 0 && group % e == 0 {
+                                vec![e]
+                            } else {
+                                Vec::new()
+                            }
+                        }
                         (None, 0) => vec![1],
                         (None, e) => {
                             let group = tp * cp * dp;

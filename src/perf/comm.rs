@@ -16,7 +16,7 @@ pub struct Link {
 
 /// Ring all-reduce of `bytes` over `n` ranks: `2(n−1)/n · S/bw + 2(n−1)·α`.
 pub fn all_reduce_s(bytes: f64, n: f64, link: Link) -> f64 {
-    if n <= 1.0 {
+    if n <= 1.0 || bytes <= 0.0 {
         return 0.0;
     }
     2.0 * (n - 1.0) / n * bytes / link.bytes_per_s + 2.0 * (n - 1.0) * link.alpha_s
@@ -25,7 +25,7 @@ pub fn all_reduce_s(bytes: f64, n: f64, link: Link) -> f64 {
 /// Ring reduce-scatter or all-gather of a `bytes`-sized (full) tensor over `n` ranks:
 /// `(n−1)/n · S/bw + (n−1)·α`.
 pub fn all_gather_s(bytes: f64, n: f64, link: Link) -> f64 {
-    if n <= 1.0 {
+    if n <= 1.0 || bytes <= 0.0 {
         return 0.0;
     }
     (n - 1.0) / n * bytes / link.bytes_per_s + (n - 1.0) * link.alpha_s
@@ -52,6 +52,9 @@ mod tests {
         assert!((t - (2.0 * 7.0 / 8.0 * 1e9 / 240e9 + 14.0 * 3.4e-6)).abs() < 1e-15);
         assert!((t * 1e3 - 7.339_27).abs() < 1e-4, "{t}");
         assert_eq!(all_reduce_s(1e9, 1.0, link), 0.0);
+        // Nothing to send costs nothing, not n−1 latencies.
+        assert_eq!(all_reduce_s(0.0, 4096.0, link), 0.0);
+        assert_eq!(all_gather_s(0.0, 4096.0, link), 0.0);
         assert!((all_gather_s(1e9, 8.0, link) * 2.0 - t).abs() < 1e-15);
     }
 }

@@ -161,7 +161,7 @@ pub fn gemm_s(m: f64, k: f64, n: f64, peak: f64, bw: f64, bytes_per_elem: f64) -
 struct LayerTimes {
     compute_fwd: f64,
     compute_bwd: f64,
-    attn_fwd: f64,
+    act_fwd: f64,
     tp_fwd: f64,
     cp_fwd: f64,
     ep_fwd: f64,
@@ -212,6 +212,8 @@ impl StepModel {
             bpe,
         ) + gemm_s(tokens, s.q_width / tp, s.h, peak, bw, bpe);
         let mut elem_bytes = 20.0 * s.h + 4.0 * (s.q_width + s.kv_width);
+        // Activation-function traffic (what selective recompute repeats).
+        let act_fn_bytes;
         let mut ep_fwd = 0.0;
         if moe {
             let shared_f = s.shared * s.f_expert;
@@ -234,15 +236,16 @@ impl StepModel {
                 * (gemm_s(per_expert, s.h, up_mult * s.f_expert, peak, bw, bpe)
                     + gemm_s(per_expert, s.f_expert, s.h, peak, bw, bpe));
             gemm += gemm_s(tokens_local, s.h, experts, peak, bw, 2.0); // router
-            elem_bytes +=
-                s.k * imbalance * (act_bytes(s.f_expert) + 8.0 * s.h) + act_bytes(shared_f);
+            act_fn_bytes = s.k * imbalance * act_bytes(s.f_expert) + act_bytes(shared_f);
+            elem_bytes += act_fn_bytes + s.k * imbalance * 8.0 * s.h;
             ep_fwd = imbalance
-                * (self.all_to_all_s(tokens_local, tp, ep, bpe)
-                    + self.all_to_all_s(tokens_local, tp, ep, 2.0));
+                * (self.all_to_all_s(tokens_local, ep, bpe)
+                    + self.all_to_all_s(tokens_local, ep, 2.0));
         } else {
             gemm += gemm_s(tokens, s.h, up_mult * s.f / tp, peak, bw, bpe)
                 + gemm_s(tokens, s.f / tp, s.h, peak, bw, bpe);
-            elem_bytes += act_bytes(s.f);
+            act_fn_bytes = act_bytes(s.f);
+            elem_bytes += act_fn_bytes;
         }
         // Norms, residual adds and dropout (20·h bytes a token) are split across the TP
         // group only with sequence parallelism; otherwise every TP rank repeats them.
@@ -271,7 +274,12 @@ impl StepModel {
         let attn_bwd_factor = if e.flash_attention { 2.5 } else { 2.0 };
 
         let tp_link = self.link_for_span(tp);
-        let tp_fwd = 4.0 * all_gather_s(tokens * s.h * 2.0, tp, tp_link) * (1.0 - e.tp_overlap);
+        // Two all-gathers and two reduce-scatters around attention and the FFN; routed
+        // experts work on the sequence-parallel shard, so an MoE FFN without shared
+        // experts needs none of its own.
+        let tp_collectives = if moe && s.shared == 0.0 { 2.0 } else { 4.0 };
+        let tp_fwd =
+            tp_collectives * all_gather_s(tokens * s.h * 2.0, tp, tp_link) * (1.0 - e.tp_overlap);
         // Context parallelism: K and V of every rank's chunk gathered before attention
         // (Llama 3 §3.3.2 uses an all-gather; ring variants overlap it with attention,
         // which `cp_overlap` credits), dK and dV reduce-scattered in backward.
@@ -294,7 +302,7 @@ impl StepModel {
             compute_fwd: (gemm + attn_fwd + elem) * sm_share + half_overhead,
             compute_bwd: (2.0 * gemm + attn_bwd_factor * attn_fwd + 2.0 * elem) * sm_share
                 + half_overhead,
-            attn_fwd: attn_fwd * sm_share,
+            act_fwd: tokens * act_fn_bytes / tp / bw * sm_share,
             tp_fwd,
             cp_fwd,
             ep_fwd: ep_fwd * (1.0 - e.ep_overlap),
@@ -303,14 +311,15 @@ impl StepModel {
 
     /// One all-to-all (dispatch or combine) of `tokens` tokens × top-k copies of `h`
     /// elements of `bpe` bytes, over an EP group of `ep` ranks laid out after `tp`.
-    fn all_to_all_s(&self, tokens: f64, tp: f64, ep: f64, bpe: f64) -> f64 {
+    fn all_to_all_s(&self, tokens: f64, ep: f64, bpe: f64) -> f64 {
         if ep <= 1.0 {
             return 0.0;
         }
         let s = &self.shape;
         let e = &self.eff;
         let bytes = tokens * s.k * s.h * bpe;
-        let span = tp * ep;
+        // Experts are not split by TP: the EP group is `ep` consecutive ranks.
+        let span = ep;
         let intra_bw = self.hw.intra_bytes_per_s * e.a2a_intra;
         if span <= self.hw.gpus_per_node {
             return bytes * (ep - 1.0) / ep / intra_bw + e.alpha_intra_s * (ep - 1.0).min(8.0);
@@ -351,7 +360,8 @@ impl StepModel {
 
         let compute_layer = match st.recompute {
             Recompute::None => mix(|l| l.compute_fwd + l.compute_bwd),
-            Recompute::Selective => mix(|l| l.compute_fwd + l.compute_bwd + l.attn_fwd),
+            // Selective: the activation function's output is recomputed, not stored.
+            Recompute::Selective => mix(|l| l.compute_fwd + l.compute_bwd + l.act_fwd),
             Recompute::Full => mix(|l| 2.0 * l.compute_fwd + l.compute_bwd),
         };
         // Forward, backward, and the recomputed forward under full recompute.
@@ -371,20 +381,19 @@ impl StepModel {
         let logits = 3.0 * gemm_s(tokens, s.h, s.vocab / tp, peak, bw, 2.0)
             + 3.0 * tokens * s.vocab / tp * 4.0 / bw;
 
-        // The busiest stage: the ceil(L/p) layers of a full stage, or the balanced share of
-        // the layers plus logits, whichever is more (frameworks move layers off the last
-        // stage to balance it). `r` is the busiest stage's share of the whole model's work.
-        let layers_per_stage = crate::workload::layers_per_stage(s.layers, st.pp, st.interleave);
-        // Multi-token prediction modules (DeepSeek-V3) add layers and an output head on
-        // the last stage; they are hardware work, not model FLOPs.
+        // The busiest stage: the stage with the most layers (`workload::max_stage_layers`), or
+        // the balanced share of the whole work when the last stage's logits and any
+        // multi-token-prediction modules (DeepSeek-V3; hardware work, not model FLOPs) would
+        // otherwise dominate: frameworks move layers off the last stage to balance it
+        // (Megatron's uneven first/last pipeline stages). `r` is its share of the whole work.
         let model_work = (s.layers + s.mtp_depth) * layer + (1.0 + s.mtp_depth) * logits;
-        let stage_work = (layers_per_stage * layer)
-            .max(model_work / pp)
-            .min(model_work);
+        let max_layers = crate::workload::max_stage_layers(s.layers, st.pp, st.interleave);
+        let stage_work = (max_layers * layer).max(model_work / pp).min(model_work);
         let r = stage_work / model_work.max(1e-30);
 
         let pp_p2p = if st.pp > 1 {
-            let link = self.link_for_span(tp * cp * dp);
+            // Neighbouring stages are tp·cp·dp ranks apart: on one node only if both fit.
+            let link = self.link_for_span(2.0 * tp * cp * dp);
             2.0 * v * p2p_s(tokens * s.h * 2.0 / tp, link) * (1.0 - e.pp_overlap)
         } else {
             0.0
@@ -398,8 +407,8 @@ impl StepModel {
         } else {
             s.embedding_params.max(s.head_params)
         };
-        let p_dense = layers_per_stage * s.dense_params_per_layer / tp + emb / tp;
-        let p_expert = layers_per_stage * s.expert_params_per_layer / ep;
+        let p_dense = max_layers * s.dense_params_per_layer / tp + emb / tp;
+        let p_expert = max_layers * s.expert_params_per_layer / ep;
         let n_dense = dp * cp;
         let n_expert = (dp * cp * tp / ep).max(1.0);
         let dp_link = self.link_for_span(tp * cp * dp);
@@ -583,6 +592,19 @@ mod tests {
                 prop_assert!(a.top.is_empty(), "a smaller fleet found a plan the larger did not");
             }
         }
+    }
+
+    /// FP8 asked of a chip without FP8 (the A100) runs in BF16: the same step, not faster.
+    #[test]
+    fn fp8_without_fp8_hardware_is_bf16() {
+        let a = question("llama3.1-70b", "a100", 512, 4.0 * 1024.0 * 1024.0);
+        let mut b = a.clone();
+        b.precision = Precision::Fp8;
+        let st = plan_search(&a, 1).top[0].strategy;
+        assert_eq!(
+            a.step_model().step_time(&st).step_s,
+            b.step_model().step_time(&st).step_s
+        );
     }
 
     /// A model too big for any plan is infeasible with a reason, not an error: Megatron 1T

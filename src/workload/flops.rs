@@ -5,9 +5,12 @@
 //! `6·N + 12·L·H·Q·T`, with `N` the matmul parameters, `L` layers, `H` heads, `Q` head
 //! dimension and `T` the sequence length. For MoE models `N` is the active count. The input
 //! embedding is a table lookup, not a matmul, so an untied input embedding is left out of
-//! `N`; a tied one is counted once (it is the output projection). Recomputation repeats the
-//! forward pass (`2·N + 4·L·H·Q·T`, full) or only the attention core (`4·L·H·Q·T`,
-//! selective) and adds to hardware FLOPs, never to model FLOPs.
+//! `N`; a tied one is counted once (it is the output projection). Full recomputation repeats
+//! the forward pass (`2·N + 4·L·H·Q·T`) and adds to hardware FLOPs, never to model FLOPs.
+//! With fused (flash) attention the attention core is recomputed in the backward pass
+//! anyway, so trainsim's selective mode recomputes the FFN activation function instead
+//! (Megatron-core's `--recompute-modules`-style selective recompute): element-wise work,
+//! no matmul FLOPs.
 
 use super::params::ParamCounts;
 use crate::catalog::ModelSpec;
@@ -20,7 +23,7 @@ use crate::catalog::ModelSpec;
 pub enum Recompute {
     /// Keep every activation.
     None,
-    /// Recompute the attention core (softmax, dropout, `QKᵀ`, `AV`) only.
+    /// Recompute the FFN activation function only (its output is not stored).
     Selective,
     /// Keep only each layer's input; recompute the whole forward pass.
     Full,
@@ -77,7 +80,7 @@ pub fn hardware_flops_per_token(
     let attn_fwd = attention_flops_per_token(m, seq_len) / 3.0;
     let extra = match recompute {
         Recompute::None => 0.0,
-        Recompute::Selective => attn_fwd,
+        Recompute::Selective => 0.0,
         Recompute::Full => 2.0 * matmul_params(m, p) + attn_fwd,
     };
     model_flops_per_token(m, p, seq_len) + extra

@@ -201,11 +201,42 @@ pub struct ActivationOptions {
     pub sequence_parallel: bool,
 }
 
-/// Layers on the busiest GPU: `v` virtual stages of `⌈L/(p·v)⌉` layers (the last stage
-/// may be short, as Llama 3's first and last stages were).
-pub fn layers_per_stage(layers: f64, pp: u32, interleave: u32) -> f64 {
-    let chunks = f64::from(pp) * f64::from(interleave);
-    f64::from(interleave) * (layers / chunks).ceil()
+/// Layers held by pipeline stage `i` of `pp` with `v` virtual stages per GPU.
+///
+/// The `L` layers fill `p·v` chunks of `⌊L/(p·v)⌋` layers; the remaining layers go one per
+/// chunk to the middle stages first (from the last middle stage backwards), then to the
+/// last stage, then to the first: the first stage holds the most micro-batches in flight
+/// and the last computes the logits, so both are kept short, as Llama 3 did (its first and
+/// last stages had one layer fewer, arXiv:2407.21783 §3.3.2).
+pub fn stage_layers(layers: f64, pp: u32, interleave: u32, i: u32) -> f64 {
+    if pp <= 1 {
+        return layers;
+    }
+    let v = f64::from(interleave.max(1));
+    let chunks = f64::from(pp) * v;
+    let base = (layers / chunks).floor();
+    let extra = layers - base * chunks;
+    // Rank of stage i in the order extra layers are handed out.
+    let rank = if i == 0 {
+        f64::from(pp - 1)
+    } else if i == pp - 1 {
+        f64::from(pp - 2)
+    } else {
+        f64::from(pp - 2 - i)
+    };
+    base * v + (extra - rank * v).clamp(0.0, v)
+}
+
+/// The most layers any stage holds.
+pub fn max_stage_layers(layers: f64, pp: u32, interleave: u32) -> f64 {
+    if pp <= 1 {
+        return layers;
+    }
+    let v = f64::from(interleave.max(1));
+    let chunks = f64::from(pp) * v;
+    let base = (layers / chunks).floor();
+    let extra = layers - base * chunks;
+    base * v + extra.min(v)
 }
 
 /// Framework reserve per GPU, bytes: 2 GiB (CUDA context ≈ 0.5–1 GiB, NCCL buffers ≈ 1 GiB)
@@ -223,21 +254,54 @@ pub fn memory_per_gpu(
     capacity_bytes: f64,
     opts: ActivationOptions,
 ) -> MemoryBreakdown {
+    memory_of_stages(
+        shape,
+        st,
+        seq_len,
+        microbatches,
+        capacity_bytes,
+        opts,
+        false,
+    )
+}
+
+/// The busiest of the candidate stages, or of every stage when `every_stage` (tests).
+fn memory_of_stages(
+    shape: &Shape,
+    st: &Strategy,
+    seq_len: f64,
+    microbatches: f64,
+    capacity_bytes: f64,
+    opts: ActivationOptions,
+    every_stage: bool,
+) -> MemoryBreakdown {
     let tp = f64::from(st.tp);
     let pp = f64::from(st.pp);
     let dp = f64::from(st.dp);
     let ep = f64::from(st.ep);
     let cp = f64::from(st.cp);
-    let layers_per_stage = layers_per_stage(shape.layers, st.pp, st.interleave);
 
-    // Parameters on the busiest stage: the first (embedding) or, with one stage, all of it.
-    let emb = if st.pp == 1 {
-        shape.embedding_params + shape.head_params
-    } else {
-        shape.embedding_params.max(shape.head_params)
+    // Parameters of a stage holding `n` layers; the first stage holds the input embedding,
+    // the last the output head (a copy of the embedding when tied).
+    let stage_params = |n: f64, i: u32| -> (f64, f64) {
+        let mut emb = 0.0;
+        if i == 0 {
+            emb += shape.embedding_params;
+        }
+        if i + 1 == st.pp {
+            emb += if shape.head_params > 0.0 {
+                shape.head_params
+            } else if st.pp > 1 {
+                shape.embedding_params
+            } else {
+                0.0
+            };
+        }
+        (
+            n * shape.dense_params_per_layer / tp + emb / tp,
+            n * shape.expert_params_per_layer / ep,
+        )
     };
-    let dense_params = layers_per_stage * shape.dense_params_per_layer / tp + emb / tp;
-    let expert_params = layers_per_stage * shape.expert_params_per_layer / ep;
     let dense_dp = dp * cp;
     let expert_dp = (dp * cp * tp / ep).max(1.0);
     let shard = |stage_min: u8, group: f64| {
@@ -247,12 +311,6 @@ pub fn memory_per_gpu(
             1.0
         }
     };
-    let weights_bytes =
-        WEIGHT_BYTES * (dense_params / shard(3, dense_dp) + expert_params / shard(3, expert_dp));
-    let grads_bytes =
-        GRAD_BYTES * (dense_params / shard(2, dense_dp) + expert_params / shard(2, expert_dp));
-    let optimizer_bytes =
-        OPTIMIZER_BYTES * (dense_params / shard(1, dense_dp) + expert_params / shard(1, expert_dp));
 
     // Activations: tokens of one micro-batch on this GPU, split by tp (sequence parallel) and cp.
     let tokens = seq_len * f64::from(st.micro_batch) / cp;
@@ -263,42 +321,103 @@ pub fn memory_per_gpu(
         10.0 * shape.h
     };
     let per_layer = tokens * ((per_token - replicated) / tp + replicated);
-    let in_flight = pp.min(microbatches).max(1.0);
     let interleave_factor = if st.interleave > 1 {
         1.0 + (pp - 1.0) / (pp * f64::from(st.interleave))
     } else {
         1.0
     };
-    // When the layers do not divide evenly, the short stage goes first: it holds the most
-    // micro-batches in flight (Llama 3 gave its first and last stages one layer fewer).
-    let chunks = pp * f64::from(st.interleave);
-    let first_layers = if st.pp > 1 {
-        (f64::from(st.interleave) * (shape.layers / chunks).floor()).max(1.0)
-    } else {
-        layers_per_stage
-    };
-    let first_stage = per_layer * first_layers * in_flight * interleave_factor;
     let logits = tokens * shape.vocab * 4.0 / tp;
-    let last_stage = per_layer * layers_per_stage + logits;
-    let activations_bytes = if st.pp == 1 {
-        first_stage + logits
-    } else {
-        first_stage.max(last_stage)
-    };
 
-    MemoryBreakdown {
-        weights_bytes,
-        grads_bytes,
-        optimizer_bytes,
-        activations_bytes,
-        reserve_bytes: reserve_bytes(capacity_bytes),
+    // The busiest stage: in 1F1B stage i holds min(p − i, m) micro-batches in flight.
+    // Layers never decrease from stage 1 to stage p−2 while the micro-batches in flight do,
+    // so the busiest stage is the first, the second, the first middle stage holding an extra
+    // layer (or the one after it, when that one holds more), the last middle stage (most
+    // weights) or the last: six candidates instead of every stage.
+    let v = f64::from(st.interleave.max(1));
+    let extra = shape.layers - (shape.layers / (pp * v)).floor() * pp * v;
+    let first_extra = (pp - 2.0 - (extra / v).ceil() + 1.0).max(1.0) as u32;
+    let candidates = [
+        0,
+        1,
+        first_extra,
+        first_extra + 1,
+        st.pp.saturating_sub(2),
+        st.pp - 1,
+    ];
+    let mut best = MemoryBreakdown::default();
+    let mut best_total = -1.0;
+    let all = 0..if every_stage { st.pp } else { 0 };
+    for i in candidates.into_iter().filter(|&i| i < st.pp).chain(all) {
+        let n = stage_layers(shape.layers, st.pp, st.interleave, i);
+        let (dense_params, expert_params) = stage_params(n, i);
+        let in_flight = (pp - f64::from(i)).min(microbatches).max(1.0);
+        let mut activations_bytes = per_layer * n * in_flight * interleave_factor;
+        if i + 1 == st.pp {
+            activations_bytes += logits;
+        }
+        let m = MemoryBreakdown {
+            weights_bytes: WEIGHT_BYTES
+                * (dense_params / shard(3, dense_dp) + expert_params / shard(3, expert_dp)),
+            grads_bytes: GRAD_BYTES
+                * (dense_params / shard(2, dense_dp) + expert_params / shard(2, expert_dp)),
+            optimizer_bytes: OPTIMIZER_BYTES
+                * (dense_params / shard(1, dense_dp) + expert_params / shard(1, expert_dp)),
+            activations_bytes,
+            reserve_bytes: reserve_bytes(capacity_bytes),
+        };
+        if m.total_bytes() > best_total {
+            best_total = m.total_bytes();
+            best = m;
+        }
     }
+    best
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::Catalog;
+    use crate::parallel::Strategy;
+    use proptest::prelude::{prop, prop_assert_eq, prop_assume, proptest};
+
+    proptest! {
+        /// The six candidate stages always contain the busiest stage.
+        #[test]
+        fn candidate_stages_find_the_busiest(
+            model in prop::sample::select(vec!["llama3.1-405b", "deepseek-v3", "gpt3-175b", "llama3.1-8b"]),
+            pp in 1u32..40, v in prop::sample::select(vec![1u32, 2, 4]), m in 1u32..80, zero in 0u8..4,
+        ) {
+            let c = Catalog::builtin();
+            let md = c.model(model).unwrap();
+            prop_assume!(md.layers >= pp * v);
+            let shape = Shape::of(md, &ParamCounts::of(md));
+            let st = Strategy { tp: 8, pp, dp: 4, ep: 1, cp: 1, micro_batch: 1, interleave: v, recompute: Recompute::None, zero_stage: zero };
+            let opts = ActivationOptions { flash_attention: true, fp8: false, heads: shape.heads, sequence_parallel: true };
+            let cap = 80.0 * crate::catalog::gpu::GIB;
+            let fast = memory_per_gpu(&shape, &st, 4096.0, f64::from(m), cap, opts);
+            let all = memory_of_stages(&shape, &st, 4096.0, f64::from(m), cap, opts, true);
+            prop_assert_eq!(fast.total_bytes(), all.total_bytes());
+        }
+    }
+
+    /// Layers by stage: 126 layers on 16 stages is 7 each plus 14 extra, given to stages
+    /// 14, 13, …, 1, so the first and last stages hold 7 (Llama 3's layout) and the
+    /// others 8. With 4 virtual stages: 64 chunks of 1 layer plus 62 extra, 4 (one per chunk)
+    /// to each middle stage and then the last (8 layers each), the last 2 to the first (6).
+    #[test]
+    fn stage_layers_by_hand() {
+        let n: Vec<f64> = (0..16).map(|i| stage_layers(126.0, 16, 1, i)).collect();
+        assert_eq!(n[0], 7.0);
+        assert_eq!(n[15], 7.0);
+        assert!(n[1..15].iter().all(|&x| x == 8.0));
+        assert_eq!(n.iter().sum::<f64>(), 126.0);
+        let n: Vec<f64> = (0..16).map(|i| stage_layers(126.0, 16, 4, i)).collect();
+        assert_eq!(n.iter().sum::<f64>(), 126.0);
+        assert_eq!(
+            (n[0], n[15], max_stage_layers(126.0, 16, 4)),
+            (6.0, 8.0, 8.0)
+        );
+    }
 
     /// Korthikanti et al. (arXiv:2205.05198) Table 2, GPT-3 175B (h = 12288, s = 2048,
     /// a = 96), b = 1, t = 8 with sequence parallelism: `s·b·h·34/t` per layer =

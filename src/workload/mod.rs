@@ -8,5 +8,7 @@ pub mod memory;
 pub mod params;
 
 pub use flops::{hardware_flops_per_token, model_flops_per_token, Recompute};
-pub use memory::{layers_per_stage, memory_per_gpu, ActivationOptions, MemoryBreakdown, Shape};
+pub use memory::{
+    max_stage_layers, memory_per_gpu, stage_layers, ActivationOptions, MemoryBreakdown, Shape,
+};
 pub use params::ParamCounts;
