@@ -103,9 +103,10 @@ fn print_table(o: &ScenarioOutcome) {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut t = Table::new([
+    let show_inputs = !extra.is_empty();
+    let header = [
         "point",
-        if extra.is_empty() { "" } else { "inputs" },
+        "inputs",
         "gpu",
         "count",
         "p50 days",
@@ -113,11 +114,20 @@ fn print_table(o: &ScenarioOutcome) {
         "p50 cost_usd",
         "p50 mfu",
         "plan (most chosen) or why infeasible",
-    ]);
+    ];
+    // The inputs column only when something besides the GPU and its count was swept.
+    let keep = |i: usize| show_inputs || i != 1;
+    let mut t = Table::new(
+        header
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| keep(*i))
+            .map(|(_, h)| *h),
+    );
     for p in o.points.iter().take(MAX_TABLE_ROWS) {
         let m = |i: usize| p.summary.as_ref().and_then(|s| s.metrics[i]);
         let days = m(0);
-        t.row([
+        let cells = [
             p.point.to_string(),
             inputs(p),
             p.gpu.clone(),
@@ -132,7 +142,14 @@ fn print_table(o: &ScenarioOutcome) {
                 (None, Some(why)) => why.clone(),
                 (None, None) => String::new(),
             },
-        ]);
+        ];
+        t.row(
+            cells
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| keep(*i))
+                .map(|(_, c)| c),
+        );
     }
     print!("{}", t.render());
     if o.points.len() > MAX_TABLE_ROWS {
