@@ -258,43 +258,30 @@ pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -
                 let seqs_per_mb = batch_seqs / u64::from(mb);
                 // Every replica count that divides the batch and fits: fewer replicas than
                 // the GPUs allow leave GPUs idle (spares), which keeps the search monotone:
-                // offering more GPUs never removes a plan.
-                let dps: Vec<u32> = match space.dp {
-                    Some(d) if d <= dp_max && seqs_per_mb % u64::from(d) == 0 => vec![d],
-                    Some(_) => continue,
-                    None => batch_divisors
-                        .iter()
-                        .rev()
-                        .filter(|&&d| d <= u64::from(dp_max) && seqs_per_mb % d == 0)
-                        .map(|&d| d as u32)
-                        .collect(),
-                };
+                // offering more GPUs never removes a plan. No allocation in this loop.
+                let dps = batch_divisors
+                    .iter()
+                    .rev()
+                    .filter(|&&d| d <= u64::from(dp_max) && seqs_per_mb % d == 0)
+                    .map(|&d| d as u32)
+                    .filter(|&d| space.dp.is_none_or(|f| f == d));
                 for dp in dps {
                     let m = seqs_per_mb / u64::from(dp);
-                    let eps: Vec<u32> = match (space.ep, experts) {
-                        // A fixed EP must place whole experts on the stage's GPUs.
-                        (Some(e), 0) => {
-                            if e == 1 {
-                                vec![1]
-                            } else {
-                                Vec::new()
-                            }
+                    // Expert parallelism places whole experts on the stage's tp·cp·dp GPUs
+                    // (dense models: 1); a fixed value must satisfy the same rule.
+                    let group = tp * cp * dp;
+                    let ep_valid = |e: u32| {
+                        if experts == 0 {
+                            e == 1
+                        } else {
+                            experts % e == 0 && group % e == 0
                         }
-                        (Some(e), n) => {
-                            let group = tp * cp * dp;
-                            if n % e == 0 && group % e == 0 {
-                                vec![e]
-                            } else {
-                                Vec::new()
-                            }
-                        }
-                        (None, 0) => vec![1],
-                        (None, e) => {
-                            let group = tp * cp * dp;
-                            powers_of_two_upto(e.min(group))
-                                .filter(|x| e % x == 0 && group % x == 0)
-                                .collect()
-                        }
+                    };
+                    // Searched: powers of two; fixed: that value alone.
+                    let ep_max = if space.ep.is_some() {
+                        0
+                    } else {
+                        experts.max(1).min(group)
                     };
                     for &v in &[1u32, 2, 4, 8] {
                         if space.interleave.is_some_and(|f| f != v) {
@@ -303,7 +290,10 @@ pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -
                         if v > 1 && (pp == 1 || layers < pp * v || m % u64::from(pp) != 0) {
                             continue;
                         }
-                        for &ep in &eps {
+                        for ep in powers_of_two_upto(ep_max)
+                            .chain(space.ep)
+                            .filter(|&e| ep_valid(e))
+                        {
                             for zero in 0u8..=3 {
                                 if space.zero_stage.is_some_and(|f| f != zero) {
                                     continue;
