@@ -43,6 +43,9 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        /// Also draw predicted against reported (log-log, p5–p95 whiskers) to FILE.png|.svg.
+        #[arg(long, value_name = "FILE")]
+        chart: Option<PathBuf>,
     },
     /// Export-control status of every catalog chip under every rule (or one).
     Classify {
@@ -78,6 +81,8 @@ pub enum CatalogKind {
     Models,
     /// Export-control rules.
     Rules,
+    /// Software stacks.
+    Stacks,
 }
 
 /// `run` flags.
@@ -140,9 +145,16 @@ pub struct Common {
     /// Sequence length (default: the model's).
     #[arg(long, value_parser = parse_count)]
     pub seq_len: Option<u64>,
-    /// End-to-end MFU override (skips the mechanistic time model).
+    /// End-to-end MFU override (skips the mechanistic time model and the stack's band).
     #[arg(long, value_parser = parse_fraction)]
     pub mfu: Option<f64>,
+    /// Software stack (`trainsim catalog stacks`), e.g. `deepseek-v3`, `megatron-core-2024`
+    /// (default: the typical stack of --year).
+    #[arg(long, value_name = "ID")]
+    pub stack: Option<String>,
+    /// Year whose typical software stack to use (default: the current year, 2026).
+    #[arg(long, value_name = "YYYY")]
+    pub year: Option<i32>,
     /// Fix tensor parallelism.
     #[arg(long, value_parser = parse_count_u32)]
     pub tp: Option<u32>,

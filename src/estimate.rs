@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::catalog::{GpuSpec, ModelSpec, Precision};
+use crate::catalog::{GpuSpec, ModelSpec, Precision, StackSpec};
 use crate::cost::{estimate_cost, CostEstimate};
 use crate::parallel::{search, Infeasible, PlanResult, SearchResult, SearchSpace};
 use crate::perf::run_time::{goodput, Goodput};
@@ -50,6 +50,40 @@ pub struct Question {
     pub gpus_per_node: Option<u32>,
     /// Override of scale-out bandwidth per GPU, Gbit/s.
     pub net_gbit_per_s: Option<f64>,
+    /// The software stack, when one applies (`None`: the bare mechanistic model with no
+    /// stack limits and no whole-run overhead, as unit tests and `--mfu` use it).
+    pub stack: Option<StackSpec>,
+    /// Whole-run factors beyond the steps and the failure term.
+    pub whole_run: WholeRun,
+}
+
+/// Whole-run time beyond steady-state steps and failures: `wall = steps · step / goodput ·
+/// time_factor / (1 − overhead) · model_error`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WholeRun {
+    /// Fraction of wall time outside steady-state steps (the stack's overhead).
+    pub overhead: f64,
+    /// The stack's fitted whole-run time multiplier.
+    pub time_factor: f64,
+    /// Model-error multiplier (1 at the point estimate; drawn in Monte Carlo).
+    pub model_error: f64,
+}
+
+impl Default for WholeRun {
+    fn default() -> Self {
+        WholeRun {
+            overhead: 0.0,
+            time_factor: 1.0,
+            model_error: 1.0,
+        }
+    }
+}
+
+impl WholeRun {
+    /// The multiplier on `steps · step / goodput`.
+    pub fn factor(&self) -> f64 {
+        self.time_factor / (1.0 - self.overhead.clamp(0.0, 0.95)) * self.model_error
+    }
 }
 
 /// Default global batch: 4 Mi tokens (Llama 2, LLaMA), or one sequence per 4 GPUs when the
@@ -123,7 +157,34 @@ impl Question {
             space: SearchSpace::default(),
             gpus_per_node: None,
             net_gbit_per_s: None,
+            stack: None,
+            whole_run: WholeRun::default(),
         }
+    }
+
+    /// Apply a software stack: its kernels, overlaps and features (keeping an MFU override),
+    /// the plans it can run (the fixed values stay), its whole-run overhead at its median
+    /// and its fitted time factor. FP8 asked of a stack without an FP8 recipe trains in BF16.
+    pub fn apply_stack(&mut self, stack: &StackSpec) {
+        if self.precision == Precision::Fp8 && !stack.fp8 {
+            self.precision = Precision::Bf16;
+        }
+        let mfu = self.efficiency.mfu;
+        self.efficiency = stack.efficiency(&self.gpu, self.effective_precision());
+        self.efficiency.mfu = mfu;
+        self.space = stack.space(self.space);
+        self.whole_run = WholeRun {
+            overhead: stack.overhead.median(),
+            time_factor: stack.time_factor,
+            model_error: 1.0,
+        };
+        self.stack = Some(stack.clone());
+    }
+
+    /// The p5 and p95 multipliers of this question's answer over its point value (the
+    /// stack's fitted model-error band); `None` without a stack.
+    pub fn band(&self) -> Option<(f64, f64)> {
+        self.stack.as_ref().map(StackSpec::band)
     }
 
     /// The step model of this question at its nominal assumptions.
@@ -184,12 +245,28 @@ pub struct Estimate {
     pub global_batch_tokens: f64,
     /// Optimizer steps.
     pub steps: f64,
+    /// The software stack (null with an MFU override).
+    pub stack: Option<String>,
     /// Wall-clock days, failures included.
     pub train_days: f64,
+    /// 5th percentile of `train_days` from the stack's fitted model-error band.
+    pub train_days_p5: Option<f64>,
+    /// 95th percentile of `train_days`.
+    pub train_days_p95: Option<f64>,
     /// GPU-hours of all allocated GPUs over the wall time.
     pub gpu_hours: f64,
+    /// 5th percentile of `gpu_hours`.
+    pub gpu_hours_p5: Option<f64>,
+    /// 95th percentile of `gpu_hours`.
+    pub gpu_hours_p95: Option<f64>,
     /// Cost under the chosen basis, USD (null when a price is missing).
     pub cost_usd: Option<f64>,
+    /// 5th percentile of `cost_usd` (cost scales with wall time under both bases).
+    pub cost_usd_p5: Option<f64>,
+    /// 95th percentile of `cost_usd`.
+    pub cost_usd_p95: Option<f64>,
+    /// Fraction of wall time outside steady-state steps (the stack's run overhead).
+    pub run_overhead: f64,
     /// Why the cost is missing, if it is.
     pub cost_note: Option<String>,
     /// Facility energy, MWh.
@@ -320,7 +397,7 @@ pub fn run_metrics(
             ),
         });
     }
-    let wall_h = steps * step.step_s / g.goodput / 3600.0;
+    let wall_h = steps * step.step_s / g.goodput * q.whole_run.factor() / 3600.0;
     let c = estimate_cost(&q.gpu, q.gpus as f64, wall_h, energy, cost).ok();
     let m = RunMetrics {
         train_days: wall_h / 24.0,
@@ -350,6 +427,8 @@ pub fn evaluate(
     let st = plan.strategy;
     let (m, step, g, c) = run_metrics(q, plan, eff, rel, energy, cost)?;
     let flops_per_token = model_flops_per_token(&q.model, &p, q.seq_len);
+    // The band applies to answers with a stack and no MFU override.
+    let band = q.band().filter(|_| eff.mfu.is_none());
     let cost_note = match estimate_cost(&q.gpu, q.gpus as f64, 1.0, energy, cost) {
         Err(e) => Some(e.to_string()),
         Ok(_) => None,
@@ -364,9 +443,17 @@ pub fn evaluate(
         seq_len: q.seq_len,
         global_batch_tokens: q.global_batch_tokens,
         steps: q.train_tokens / q.global_batch_tokens,
+        stack: q.stack.as_ref().map(|s| s.id.clone()),
         train_days: m.train_days,
+        train_days_p5: band.map(|b| m.train_days * b.0),
+        train_days_p95: band.map(|b| m.train_days * b.1),
         gpu_hours: m.gpu_hours,
+        gpu_hours_p5: band.map(|b| m.gpu_hours * b.0),
+        gpu_hours_p95: band.map(|b| m.gpu_hours * b.1),
         cost_usd: c.map(|c| c.cost_usd),
+        cost_usd_p5: c.and_then(|c| band.map(|b| c.cost_usd * b.0)),
+        cost_usd_p95: c.and_then(|c| band.map(|b| c.cost_usd * b.1)),
+        run_overhead: q.whole_run.overhead,
         cost_note,
         energy_mwh: c.map(|c| c.energy_mwh),
         facility_power_mw: c.map(|c| c.facility_power_mw),
@@ -419,6 +506,13 @@ pub fn h100_equivalents(q: &Question, h100: &GpuSpec, train_days: f64) -> Option
         eff.sequence_parallel = q.efficiency.sequence_parallel;
         eff.mfu = q.efficiency.mfu;
         h.efficiency = eff;
+        if let Some(stack) = q.stack.clone() {
+            let space = h.space;
+            h.precision = q.precision;
+            h.apply_stack(&stack);
+            h.space = space;
+            h.efficiency.mfu = q.efficiency.mfu;
+        }
     }
     let e = estimate(&h).ok()?;
     Some(q.gpus as f64 * e.train_days / train_days)

@@ -9,6 +9,7 @@
 pub mod gpu;
 pub mod model;
 pub mod runs;
+pub mod stack;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,11 +20,17 @@ use crate::error::{did_you_mean, InputError, Location};
 pub use gpu::{GpuSpec, Precision};
 pub use model::{FfnKind, ModelSpec, MoeSpec};
 pub use runs::PublishedRun;
+pub use stack::{StackKind, StackSpec};
 
 /// The embedded hardware catalog.
 pub const GPUS_TOML: &str = include_str!("gpus.toml");
 /// The embedded model catalog.
 pub const MODELS_TOML: &str = include_str!("models.toml");
+/// The embedded software stacks.
+pub const STACKS_TOML: &str = include_str!("stacks.toml");
+/// The year whose typical stack answers when neither a stack nor a year is given: the
+/// current year. A constant, not the clock, so that answers do not change on 1 January.
+pub const CURRENT_YEAR: i32 = 2026;
 /// The embedded published training runs.
 pub const RUNS_TOML: &str = include_str!("runs.toml");
 
@@ -34,6 +41,8 @@ pub struct Catalog {
     pub gpus: BTreeMap<String, GpuSpec>,
     /// Models by id.
     pub models: BTreeMap<String, ModelSpec>,
+    /// Software stacks by id.
+    pub stacks: BTreeMap<String, StackSpec>,
 }
 
 /// Parse `src` as TOML tables keyed by id, naming `file` in errors.
@@ -54,12 +63,134 @@ impl Catalog {
         let mut c = Catalog {
             gpus: BTreeMap::new(),
             models: BTreeMap::new(),
+            stacks: BTreeMap::new(),
         };
         c.add_gpus(GPUS_TOML, "<built-in gpus.toml>")
             .expect("built-in gpus.toml is valid");
         c.add_models(MODELS_TOML, "<built-in models.toml>")
             .expect("built-in models.toml is valid");
+        c.add_stacks(STACKS_TOML, "<built-in stacks.toml>")
+            .expect("built-in stacks.toml is valid");
         c
+    }
+
+    /// Add software-stack entries from TOML text (the format of `stacks.toml`).
+    pub fn add_stacks(&mut self, src: &str, file: &str) -> Result<(), InputError> {
+        let entries: BTreeMap<String, StackSpec> = parse_tables(src, file)?;
+        for (id, mut stack) in entries {
+            let here = |key: Option<&str>| Location::of_key(src, &[id.as_str()], key);
+            let fail = |key: &str, msg: String, hint: &str| {
+                InputError::new(msg)
+                    .in_file(file)
+                    .at_key(format!("{id}.{key}"))
+                    .at(here(Some(key)))
+                    .with_hint(hint.to_string())
+            };
+            check_id(&id).map_err(|e| e.in_file(file).at_key(id.clone()).at(here(None)))?;
+            for (key, v) in stack.fractions() {
+                if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                    return Err(fail(
+                        key,
+                        format!("must be a fraction between 0 and 1, got {v}"),
+                        "overlaps, shares and overheads are fractions",
+                    ));
+                }
+            }
+            let o = stack.overhead;
+            if !(o.low <= o.mode && o.mode <= o.high && o.high < 0.95) {
+                return Err(fail(
+                    "overhead",
+                    format!("needs low ≤ mode ≤ high < 0.95, got ({}, {}, {})", o.low, o.mode, o.high),
+                    "the overhead is a fraction of wall time outside training steps",
+                ));
+            }
+            for (key, v) in [
+                ("gemm_factor", stack.gemm_factor),
+                ("comm_factor", stack.comm_factor),
+                ("time_factor", stack.time_factor),
+                ("error.log_sd", stack.error.log_sd),
+            ] {
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(fail(key, format!("must be a positive number, got {v}"), "factors are positive"));
+                }
+            }
+            if stack.max_tp == 0 || stack.max_pp == 0 || stack.max_interleave == 0 || stack.max_zero_stage > 3 {
+                return Err(fail(
+                    "max_tp",
+                    "max_tp, max_pp and max_interleave must be at least 1, max_zero_stage at most 3".into(),
+                    "1 means the stack does not use that kind of parallelism",
+                ));
+            }
+            if stack.source.trim().is_empty() {
+                return Err(fail("source", "is empty".into(), "cite where the figures come from"));
+            }
+            if self.stacks.contains_key(&id) {
+                return Err(InputError::new(format!("`{id}` is already a stack id"))
+                    .in_file(file)
+                    .at_key(id.clone())
+                    .at(here(None))
+                    .with_hint("give the new stack an id of its own"));
+            }
+            stack.id = id.clone();
+            self.stacks.insert(id, stack);
+        }
+        Ok(())
+    }
+
+    /// Look up a software stack by id (case-insensitive).
+    pub fn stack(&self, name: &str) -> Result<&StackSpec, InputError> {
+        let lower = name.to_ascii_lowercase();
+        if let Some(s) = self.stacks.get(&lower) {
+            return Ok(s);
+        }
+        let mut e = InputError::new(format!("unknown software stack `{name}`"));
+        e = match did_you_mean(&lower, self.stacks.keys().map(String::as_str)) {
+            Some(s) => e.with_hint(format!(
+                "did you mean `{s}`? `trainsim catalog stacks` lists them all"
+            )),
+            None => e.with_hint("`trainsim catalog stacks` lists the known stacks"),
+        };
+        Err(e)
+    }
+
+    /// The years with a typical stack, first and last.
+    pub fn typical_years(&self) -> (i32, i32) {
+        let years = self
+            .stacks
+            .values()
+            .filter(|s| s.kind == StackKind::Typical)
+            .map(|s| s.year);
+        let lo = years.clone().min().unwrap_or(CURRENT_YEAR);
+        let hi = years.max().unwrap_or(CURRENT_YEAR);
+        (lo, hi)
+    }
+
+    /// The typical stack of `year`.
+    pub fn stack_for_year(&self, year: i32) -> Result<&StackSpec, InputError> {
+        let (lo, hi) = self.typical_years();
+        self.stacks
+            .values()
+            .find(|s| s.kind == StackKind::Typical && s.year == year)
+            .ok_or_else(|| {
+                InputError::new(format!("no typical software stack for year {year}"))
+                    .with_hint(format!(
+                        "years {lo}–{hi} have one; or name a stack with --stack (`trainsim catalog stacks`)"
+                    ))
+            })
+    }
+
+    /// The stack a question uses: `stack` if given, else the typical stack of `year`, else
+    /// of [`CURRENT_YEAR`].
+    pub fn resolve_stack(
+        &self,
+        stack: Option<&str>,
+        year: Option<i32>,
+    ) -> Result<&StackSpec, InputError> {
+        match (stack, year) {
+            (Some(s), _) => self.stack(s),
+            (None, Some(y)) => self.stack_for_year(y),
+            (None, None) => self.stack_for_year(CURRENT_YEAR),
+        }
     }
 
     /// The built-in catalog extended with user files.
@@ -81,6 +212,7 @@ impl Catalog {
         let first = value.values().find_map(|v| v.as_table());
         match first {
             Some(t) if t.contains_key("layers") => self.add_models(&src, &name),
+            Some(t) if t.contains_key("flash_attention") => self.add_stacks(&src, &name),
             Some(_) => self.add_gpus(&src, &name),
             None => Err(InputError::new("the catalog file holds no entries")
                 .in_file(path)

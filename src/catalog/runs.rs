@@ -13,6 +13,8 @@ pub enum RunMetric {
     Mfu,
     /// Training tokens per GPU per second, of a measured configuration.
     TokensPerGpuS,
+    /// Wall-clock hours of a whole pre-training run.
+    TimeH,
 }
 
 impl RunMetric {
@@ -22,6 +24,7 @@ impl RunMetric {
             RunMetric::GpuHours => "gpu_hours",
             RunMetric::Mfu => "mfu_bf16",
             RunMetric::TokensPerGpuS => "tokens_per_gpu_s",
+            RunMetric::TimeH => "time_h",
         }
     }
 }
@@ -40,10 +43,19 @@ pub struct PublishedRun {
     pub gpus: u64,
     /// Training precision, `bf16` or `fp8`.
     pub precision: String,
+    /// The year of the run's report; a row without `stack` is predicted with the typical
+    /// stack of this year and a searched plan (the "typical" route: what an analyst who
+    /// knows only architecture, chip, count, tokens, batch and year would get).
+    pub year: i32,
+    /// The run's own named software stack (the "named" route, published layout fixed).
+    pub stack: Option<String>,
+    /// `A`: the developers stated the duration; `B`: derived or assumed by a third party
+    /// (`reference/public_runs.md`).
+    pub tier: Option<String>,
     /// Sequence length, when it differs from the model's.
     pub seq_len: Option<u64>,
-    /// Global batch, tokens.
-    pub global_batch_tokens: f64,
+    /// Global batch, tokens (absent: trainsim's default batch).
+    pub global_batch_tokens: Option<f64>,
     /// Training tokens, for whole runs.
     pub train_tokens: Option<f64>,
     /// What is reported.
@@ -64,6 +76,11 @@ pub struct PublishedRun {
     pub micro_batch: Option<u32>,
     /// Published ZeRO stage.
     pub zero_stage: Option<u8>,
+    /// The reported figure is steady-state throughput × time (e.g. LLaMA's GPU-hours =
+    /// tokens ÷ 380 tokens/s/GPU), so no whole-run overhead is counted against it.
+    pub steady_state: Option<bool>,
+    /// Published interleave (virtual pipeline stages per GPU).
+    pub interleave: Option<u32>,
     /// Published recompute mode.
     pub recompute: Option<String>,
     /// Whether the run used fused (flash) attention; default true.

@@ -134,6 +134,7 @@ pub fn catalog(c: &Catalog, what: CatalogKind, format: Format) -> anyhow::Result
             }
         }
         CatalogKind::Rules => unreachable!("rules are listed by commands::classify::rules"),
+        CatalogKind::Stacks => stacks(c, format)?,
         CatalogKind::Models => {
             let rows: Vec<ModelRow> = c
                 .models
@@ -193,6 +194,126 @@ pub fn catalog(c: &Catalog, what: CatalogKind, format: Format) -> anyhow::Result
                     print!("{}", t.render());
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct StackRow<'a> {
+    id: &'a str,
+    name: &'a str,
+    kind: &'static str,
+    year: i32,
+    flash_attention: &'static str,
+    sequence_parallel: bool,
+    schedule: &'static str,
+    max_interleave: u32,
+    max_tp: u32,
+    max_pp: u32,
+    max_zero_stage: u8,
+    tp_overlap: f64,
+    dp_overlap: f64,
+    pp_overlap: f64,
+    ep_overlap: f64,
+    cp_overlap: f64,
+    comm_sm_fraction: f64,
+    fp8: bool,
+    fp8_overhead: f64,
+    gemm_factor: f64,
+    comm_factor: f64,
+    overhead_low: f64,
+    overhead_mode: f64,
+    overhead_high: f64,
+    time_factor: f64,
+    error_log_sd: f64,
+    band_p5_factor: f64,
+    band_p95_factor: f64,
+    fitted_on: &'a str,
+    source: &'a str,
+    note: &'a str,
+}
+
+/// `trainsim catalog stacks`.
+fn stacks(c: &Catalog, format: Format) -> anyhow::Result<()> {
+    let rows: Vec<StackRow> = c
+        .stacks
+        .values()
+        .map(|s| {
+            let (lo, hi) = s.band();
+            StackRow {
+                id: &s.id,
+                name: &s.name,
+                kind: s.kind.as_str(),
+                year: s.year,
+                flash_attention: s.flash_attention.as_str(),
+                sequence_parallel: s.sequence_parallel,
+                schedule: s.schedule.as_str(),
+                max_interleave: s.max_interleave,
+                max_tp: s.max_tp,
+                max_pp: s.max_pp,
+                max_zero_stage: s.max_zero_stage,
+                tp_overlap: s.tp_overlap,
+                dp_overlap: s.dp_overlap,
+                pp_overlap: s.pp_overlap,
+                ep_overlap: s.ep_overlap,
+                cp_overlap: s.cp_overlap,
+                comm_sm_fraction: s.comm_sm_fraction,
+                fp8: s.fp8,
+                fp8_overhead: s.fp8_overhead,
+                gemm_factor: s.gemm_factor,
+                comm_factor: s.comm_factor,
+                overhead_low: s.overhead.low,
+                overhead_mode: s.overhead.mode,
+                overhead_high: s.overhead.high,
+                time_factor: s.time_factor,
+                error_log_sd: s.error.log_sd,
+                band_p5_factor: lo,
+                band_p95_factor: hi,
+                fitted_on: &s.fitted_on,
+                source: &s.source,
+                note: s.note.as_deref().unwrap_or(""),
+            }
+        })
+        .collect();
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+        Format::Csv => print!("{}", csv_string(&rows)?),
+        Format::Table => {
+            let mut t = Table::new([
+                "id", "kind", "year", "attn", "sp", "schedule", "v", "zero", "tp/dp/pp/ep ovl",
+                "fp8", "gemm", "overhead", "time_x", "p5–p95 ×",
+            ]);
+            for r in &rows {
+                t.row([
+                    r.id.to_string(),
+                    r.kind.to_string(),
+                    r.year.to_string(),
+                    r.flash_attention.to_string(),
+                    if r.sequence_parallel { "yes" } else { "no" }.to_string(),
+                    r.schedule.to_string(),
+                    r.max_interleave.to_string(),
+                    r.max_zero_stage.to_string(),
+                    format!(
+                        "{}/{}/{}/{}",
+                        r.tp_overlap, r.dp_overlap, r.pp_overlap, r.ep_overlap
+                    ),
+                    if r.fp8 {
+                        format!("+{:.0}%", 100.0 * r.fp8_overhead)
+                    } else {
+                        "no".into()
+                    },
+                    format!("{:.2}", r.gemm_factor),
+                    format!(
+                        "{:.2}/{:.2}/{:.2}",
+                        r.overhead_low, r.overhead_mode, r.overhead_high
+                    ),
+                    format!("{:.2}", r.time_factor),
+                    format!("{:.2}–{:.2}", r.band_p5_factor, r.band_p95_factor),
+                ]);
+            }
+            print!("{}", t.render());
+            eprintln!("attn: fused-attention generation; v: max interleave; zero: highest ZeRO stage; overhead: fraction of wall time outside steps (low/mode/high); time_x: fitted whole-run factor; p5–p95 ×: the answer's band over its point value. Sources: --format json.");
         }
     }
     Ok(())

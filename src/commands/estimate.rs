@@ -155,6 +155,29 @@ pub fn estimate(catalog: &Catalog, a: &EstimateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `value (p5–p95 lo–hi)` when a band exists.
+fn with_band(value: String, p5: Option<f64>, p95: Option<f64>, f: impl Fn(f64) -> String) -> String {
+    match (p5, p95) {
+        (Some(lo), Some(hi)) => format!("{value} (p5–p95 {}–{})", f(lo), f(hi)),
+        _ => value,
+    }
+}
+
+/// A large number in three significant figures with a k/M/B suffix.
+fn short(x: f64) -> String {
+    let (v, unit) = if x >= 1e9 {
+        (x / 1e9, "B")
+    } else if x >= 1e6 {
+        (x / 1e6, "M")
+    } else if x >= 1e3 {
+        (x / 1e3, "k")
+    } else {
+        (x, "")
+    };
+    let digits = if v >= 100.0 { 0 } else if v >= 10.0 { 1 } else { 2 };
+    format!("{v:.digits$}{unit}")
+}
+
 /// The estimate as a short report for people: `quantity  value` lines.
 fn describe(e: &Estimate) -> String {
     let idle = e.gpus - e.gpus_used;
@@ -186,13 +209,19 @@ fn describe(e: &Estimate) -> String {
                 e.plan.zero_stage
             ),
         ),
-        ("train_days", format!("{:.1}", e.train_days)),
-        ("gpu_hours", grouped(e.gpu_hours)),
+        (
+            "stack",
+            e.stack.clone().map_or("none (--mfu)".into(), |s| {
+                format!("{s} (run overhead {:.0}%)", 100.0 * e.run_overhead)
+            }),
+        ),
+        ("train_days", with_band(format!("{:.1}", e.train_days), e.train_days_p5, e.train_days_p95, |x| format!("{x:.0}"))),
+        ("gpu_hours", with_band(grouped(e.gpu_hours), e.gpu_hours_p5, e.gpu_hours_p95, short)),
         (
             "cost_usd",
             e.cost_usd.map_or_else(
                 || format!("n/a ({})", e.cost_note.clone().unwrap_or_default()),
-                grouped,
+                |c| with_band(grouped(c), e.cost_usd_p5, e.cost_usd_p95, short),
             ),
         ),
         (

@@ -25,7 +25,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Estimate(a) => estimate::estimate(&catalog, &a),
         Command::Plan(a) => estimate::plan(&catalog, &a),
-        Command::Validate { format } => validate::validate(&catalog, format),
+        Command::Validate { format, chart } => {
+            validate::validate(&catalog, format, chart.as_deref())
+        }
         Command::Classify { rule, format } => classify::classify(&catalog, rule.as_deref(), format),
         Command::Run(a) => run::run(&catalog, &a),
         Command::Merge(a) => run::merge(&a),
@@ -68,6 +70,7 @@ pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, 
         recompute: c.recompute.as_deref().and_then(Recompute::parse),
         zero_stage: c.zero,
         interleave: c.interleave,
+        ..SearchSpace::default()
     };
     if let (None, Some(ep)) = (&model.moe, c.ep) {
         if ep > 1 {
@@ -89,11 +92,25 @@ pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, 
             .with_hint("expert parallelism places whole experts on each GPU"));
         }
     }
+    if c.mfu.is_some() && (c.stack.is_some() || c.year.is_some()) {
+        return Err(InputError::new(
+            "--mfu replaces the time model that a software stack describes; give one or the other",
+        )
+        .at_key(if c.stack.is_some() { "--stack" } else { "--year" })
+        .with_hint("drop --mfu to time the plan with the stack, or drop --stack/--year"));
+    }
+    let stack = catalog
+        .resolve_stack(c.stack.as_deref(), c.year)
+        .map_err(|e| e.at_key(if c.stack.is_some() { "--stack" } else { "--year" }))?
+        .clone();
     let mut q = Question::new(model, gpu, c.gpus, tokens, precision);
     q.seq_len = seq_len;
     q.global_batch_tokens = global_batch_tokens;
-    q.efficiency.mfu = c.mfu;
     q.space = space;
+    if c.mfu.is_none() {
+        q.apply_stack(&stack);
+    }
+    q.efficiency.mfu = c.mfu;
     q.gpus_per_node = c.gpus_per_node;
     q.net_gbit_per_s = c.net_gbps_per_gpu;
     Ok(q)

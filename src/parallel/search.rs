@@ -43,6 +43,14 @@ pub struct SearchSpace {
     pub zero_stage: Option<u8>,
     /// Fixed interleave.
     pub interleave: Option<u32>,
+    /// Largest TP the software stack uses (searched values only).
+    pub max_tp: Option<u32>,
+    /// Largest PP the software stack uses (searched values only).
+    pub max_pp: Option<u32>,
+    /// Highest ZeRO stage the software stack has (searched values only).
+    pub max_zero_stage: Option<u8>,
+    /// Largest interleave the software stack has (searched values only).
+    pub max_interleave: Option<u32>,
 }
 
 /// A timed plan.
@@ -186,7 +194,7 @@ pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -
 
     let tps: Vec<u32> = match space.tp {
         Some(t) => vec![t],
-        None => powers_of_two_upto(gpn.max(1))
+        None => powers_of_two_upto(gpn.max(1).min(space.max_tp.unwrap_or(u32::MAX)))
             .filter(|t| heads % t == 0 && (kv_heads % t == 0 || t % kv_heads == 0))
             .collect(),
     };
@@ -204,7 +212,9 @@ pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -
             if per > gpus {
                 continue;
             }
-            let max_pp = (gpus / per).min(u64::from(layers)) as u32;
+            let max_pp = (gpus / per)
+                .min(u64::from(layers))
+                .min(u64::from(space.max_pp.unwrap_or(u32::MAX))) as u32;
             match space.pp {
                 Some(p) if u64::from(p) * per <= gpus && p <= layers => outer.push((tp, cp, p)),
                 Some(_) => {}
@@ -250,9 +260,13 @@ pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -
         .fold(empty, |mut acc, &(tp, cp, pp)| {
             let per_dp = u64::from(tp) * u64::from(cp) * u64::from(pp);
             let dp_max = (gpus / per_dp).min(u64::from(u32::MAX)) as u32;
-            let mbs: &[u32] = &[1, 2, 4, 8, 16];
+            // Searched: powers of two up to 16; fixed: any value (published plans use 32, 64).
+            let mbs: &[u32] = match &space.micro_batch {
+                Some(f) => std::slice::from_ref(f),
+                None => &[1, 2, 4, 8, 16],
+            };
             for &mb in mbs {
-                if space.micro_batch.is_some_and(|f| f != mb) || batch_seqs % u64::from(mb) != 0 {
+                if batch_seqs % u64::from(mb) != 0 {
                     continue;
                 }
                 let seqs_per_mb = batch_seqs / u64::from(mb);
@@ -283,8 +297,14 @@ pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -
                     } else {
                         experts.max(1).min(group)
                     };
-                    for &v in &[1u32, 2, 4, 8] {
-                        if space.interleave.is_some_and(|f| f != v) {
+                    // Searched: 1, 2, 4, 8 up to the stack's limit; fixed: any value (GPT-3
+                    // 175B at PP8 with 96 layers publishes 3).
+                    let vs: &[u32] = match &space.interleave {
+                        Some(f) => std::slice::from_ref(f),
+                        None => &[1, 2, 4, 8],
+                    };
+                    for &v in vs {
+                        if space.interleave.is_none() && v > space.max_interleave.unwrap_or(8) {
                             continue;
                         }
                         if v > 1 && (pp == 1 || layers < pp * v || m % u64::from(pp) != 0) {
@@ -295,7 +315,10 @@ pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -
                             .filter(|&e| ep_valid(e))
                         {
                             for zero in 0u8..=3 {
-                                if space.zero_stage.is_some_and(|f| f != zero) {
+                                if space.zero_stage.is_some_and(|f| f != zero)
+                                    || (space.zero_stage.is_none()
+                                        && zero > space.max_zero_stage.unwrap_or(3))
+                                {
                                     continue;
                                 }
                                 let mut fitted = false;

@@ -58,12 +58,24 @@ pub struct Efficiency {
     /// norms, dropout and residuals split across the TP group. `false` replicates them on
     /// every TP rank, as Megatron-LM did before 2022.
     pub sequence_parallel: bool,
+    /// FP8 quantisation overhead: FP8 GEMM time × (1 + this) for casts and scaling.
+    #[serde(default)]
+    pub fp8_overhead: f64,
+    /// Pipeline bubble of the schedule ÷ the 1F1B bubble (1; 1/3 for zero-bubble and
+    /// DualPipe schedules, see `catalog::stack::Schedule`).
+    #[serde(default = "one")]
+    pub bubble_factor: f64,
     /// Skip the mechanistic model: the end-to-end MFU against the training-precision peak.
     pub mfu: Option<f64>,
 }
 
 fn one() -> f64 {
     1.0
+}
+
+/// Whether `gpu` is a Hopper-generation part (for kernel generations that need Hopper).
+pub fn is_hopper(gpu: &GpuSpec) -> bool {
+    matches!(family(gpu), "hopper" | "h20")
 }
 
 /// Chip family, for the per-family defaults of `reference/assumptions.md` §1.
@@ -127,6 +139,8 @@ impl Efficiency {
             layer_overhead_s: CALIBRATED.layer_overhead_s,
             flash_attention: true,
             sequence_parallel: true,
+            fp8_overhead: 0.0,
+            bubble_factor: 1.0,
             mfu: None,
         }
     }

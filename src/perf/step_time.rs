@@ -168,6 +168,16 @@ struct LayerTimes {
 }
 
 impl StepModel {
+    /// Achieved GEMM rate: the training-precision peak × η_mm, slowed by the FP8 recipe's
+    /// quantisation overhead in FP8 runs.
+    fn gemm_peak(&self) -> f64 {
+        let p = self.hw.peak_flops * self.eff.matmul;
+        if self.precision == Precision::Fp8 {
+            p / (1.0 + self.eff.fp8_overhead.max(0.0))
+        } else {
+            p
+        }
+    }
     fn link_intra(&self) -> Link {
         Link {
             bytes_per_s: self.hw.intra_bytes_per_s * self.eff.nvlink,
@@ -193,7 +203,7 @@ impl StepModel {
     fn layer_times(&self, tokens: f64, tp: f64, ep: f64, cp: f64, moe: bool) -> LayerTimes {
         let s = &self.shape;
         let e = &self.eff;
-        let peak = self.hw.peak_flops * e.matmul;
+        let peak = self.gemm_peak();
         let bw = self.hw.hbm_bytes_per_s * e.memory;
         let bpe = match self.precision {
             Precision::Bf16 => 2.0,
@@ -399,7 +409,7 @@ impl StepModel {
             0.0
         };
         let slot = stage_work + pp_p2p;
-        let bubble_slots = (pp - 1.0) / v;
+        let bubble_slots = (pp - 1.0) / v * e.bubble_factor;
 
         // Data parallelism over the stage's local parameters.
         let emb = if st.pp == 1 {

@@ -20,6 +20,7 @@ mod glyphs;
 mod heatmap;
 mod sweep;
 mod tornado;
+mod validation;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,7 @@ pub use fleet::{cost_usd_by_fleet, train_days_by_fleet};
 pub use heatmap::train_days_p50_heatmap;
 pub use sweep::train_days_vs_gpus;
 pub use tornado::{cost_usd_sensitivity_tornado, train_days_sensitivity_tornado};
+pub use validation::{validation_chart, ValidationPoint};
 
 // ---------------------------------------------------------------------------------------
 // Input: plain data, filled by the runner.
@@ -189,6 +191,8 @@ pub enum ChartKind {
     CostBreakdown,
     /// p50 time to train over a two-input sweep.
     Heatmap,
+    /// Predicted against reported for the published runs (`validate --chart`).
+    Validation,
 }
 
 /// A chart written to disk, in both formats.
@@ -269,6 +273,8 @@ pub(crate) const WIDTH: u32 = 1200;
 /// Default canvas height in pixels.
 pub(crate) const HEIGHT: u32 = 700;
 const TITLE_PX: f64 = 26.0;
+/// Title size, for charts outside this file.
+pub(crate) const TITLE_PX_PUB: f64 = TITLE_PX;
 const SUBTITLE_PX: f64 = 16.0;
 pub(crate) const LABEL_PX: f64 = 18.0;
 pub(crate) const TICK_PX: f64 = 15.0;

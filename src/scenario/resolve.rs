@@ -1031,6 +1031,7 @@ pub(crate) fn point(
         recompute,
         zero_stage,
         interleave: u32_of("plan.interleave"),
+        ..SearchSpace::default()
     };
     if let (Some(moe), Some(ep)) = (&model.moe, space.ep) {
         if moe.experts % ep != 0 {
@@ -1057,6 +1058,8 @@ pub(crate) fn point(
         space,
         gpus_per_node: u32_of("fleet.gpus_per_node"),
         net_gbit_per_s: nums.get("fleet.net_gbps_per_gpu").map(|v| v.nominal()),
+        stack: None,
+        whole_run: crate::estimate::WholeRun::default(),
     };
     let mut all_pools: Vec<Pool> = drafts
         .iter()
