@@ -381,6 +381,7 @@ pub fn run_metrics(
     rel: &Reliability,
     energy: &EnergyAssumptions,
     cost: &CostAssumptions,
+    model_error: f64,
 ) -> Result<(RunMetrics, StepTime, Goodput, Option<CostEstimate>), Infeasible> {
     let p = ParamCounts::of(&q.model);
     let used = plan.strategy.gpus() as f64;
@@ -397,7 +398,11 @@ pub fn run_metrics(
             ),
         });
     }
-    let wall_h = steps * step.step_s / g.goodput * q.whole_run.factor() / 3600.0;
+    let whole_run = WholeRun {
+        model_error,
+        ..q.whole_run
+    };
+    let wall_h = steps * step.step_s / g.goodput * whole_run.factor() / 3600.0;
     let c = estimate_cost(&q.gpu, q.gpus as f64, wall_h, energy, cost).ok();
     let m = RunMetrics {
         train_days: wall_h / 24.0,
@@ -425,7 +430,7 @@ pub fn evaluate(
 ) -> Result<Estimate, Infeasible> {
     let p = ParamCounts::of(&q.model);
     let st = plan.strategy;
-    let (m, step, g, c) = run_metrics(q, plan, eff, rel, energy, cost)?;
+    let (m, step, g, c) = run_metrics(q, plan, eff, rel, energy, cost, q.whole_run.model_error)?;
     let flops_per_token = model_flops_per_token(&q.model, &p, q.seq_len);
     // The band applies to answers with a stack and no MFU override.
     let band = q.band().filter(|_| eff.mfu.is_none());

@@ -285,7 +285,13 @@ pub fn fit(raws: &[Raw]) -> (Calibration, Vec<Validation>) {
     let mu = n_res.iter().sum::<f64>() / n.max(1.0);
     let n_shift: Vec<f64> = n_res
         .iter()
-        .map(|r| if n > 1.0 { (mu * n - r) / (n - 1.0) - mu } else { 0.0 })
+        .map(|r| {
+            if n > 1.0 {
+                (mu * n - r) / (n - 1.0) - mu
+            } else {
+                0.0
+            }
+        })
         .collect();
     let named_log_sd = rms(&n_res
         .iter()
@@ -319,10 +325,17 @@ pub fn fit(raws: &[Raw]) -> (Calibration, Vec<Validation>) {
         } else {
             let i = ni;
             ni += 1;
-            (r.predicted, scale(m, r.predicted, n_shift[i].exp()), named_log_sd)
+            (
+                r.predicted,
+                scale(m, r.predicted, n_shift[i].exp()),
+                named_log_sd,
+            )
         };
         // The band around the LOO prediction, in the metric's direction.
-        let (a, b) = (scale(m, loo, (-z * sd).exp()), scale(m, loo, (z * sd).exp()));
+        let (a, b) = (
+            scale(m, loo, (-z * sd).exp()),
+            scale(m, loo, (z * sd).exp()),
+        );
         let (band_p5, band_p95) = (a.min(b), a.max(b));
         rows.push(Validation {
             run: r.run.id.clone(),

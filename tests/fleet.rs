@@ -65,7 +65,7 @@ fn estimate(gpu: &str, gpus: u64, tokens: &str, batch: &str) -> serde_json::Valu
 }
 
 const HEAD: &str =
-    "name = \"s\"\nmodel = \"llama3.1-8b\"\ntrain_tokens = 1e11\nglobal_batch_tokens = 4194304\n";
+    "name = \"s\"\nmodel = \"llama3.1-8b\"\ntrain_tokens = 1e11\nglobal_batch_tokens = 4194304\nmodel_error = 1\n";
 
 // ---------------------------------------------------------------------------------------
 // Purchase under a rule: refused with the rule's reason, or dropped with a warning.

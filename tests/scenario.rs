@@ -470,6 +470,7 @@ fn degenerate_distributions_reproduce_the_estimate() {
 name = "degenerate"
 model = "llama3.1-8b"
 train_tokens = { dist = "uniform", min = 1e12, max = 1e12 }
+model_error = 1
 [fleet]
 gpu = "h100-sxm-80gb"
 count = 64

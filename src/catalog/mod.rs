@@ -100,7 +100,10 @@ impl Catalog {
             if !(o.low <= o.mode && o.mode <= o.high && o.high < 0.95) {
                 return Err(fail(
                     "overhead",
-                    format!("needs low ≤ mode ≤ high < 0.95, got ({}, {}, {})", o.low, o.mode, o.high),
+                    format!(
+                        "needs low ≤ mode ≤ high < 0.95, got ({}, {}, {})",
+                        o.low, o.mode, o.high
+                    ),
                     "the overhead is a fraction of wall time outside training steps",
                 ));
             }
@@ -111,10 +114,18 @@ impl Catalog {
                 ("error.log_sd", stack.error.log_sd),
             ] {
                 if !(v.is_finite() && v > 0.0) {
-                    return Err(fail(key, format!("must be a positive number, got {v}"), "factors are positive"));
+                    return Err(fail(
+                        key,
+                        format!("must be a positive number, got {v}"),
+                        "factors are positive",
+                    ));
                 }
             }
-            if stack.max_tp == 0 || stack.max_pp == 0 || stack.max_interleave == 0 || stack.max_zero_stage > 3 {
+            if stack.max_tp == 0
+                || stack.max_pp == 0
+                || stack.max_interleave == 0
+                || stack.max_zero_stage > 3
+            {
                 return Err(fail(
                     "max_tp",
                     "max_tp, max_pp and max_interleave must be at least 1, max_zero_stage at most 3".into(),
@@ -122,7 +133,11 @@ impl Catalog {
                 ));
             }
             if stack.source.trim().is_empty() {
-                return Err(fail("source", "is empty".into(), "cite where the figures come from"));
+                return Err(fail(
+                    "source",
+                    "is empty".into(),
+                    "cite where the figures come from",
+                ));
             }
             if self.stacks.contains_key(&id) {
                 return Err(InputError::new(format!("`{id}` is already a stack id"))

@@ -281,8 +281,20 @@ fn stacks(c: &Catalog, format: Format) -> anyhow::Result<()> {
         Format::Csv => print!("{}", csv_string(&rows)?),
         Format::Table => {
             let mut t = Table::new([
-                "id", "kind", "year", "attn", "sp", "schedule", "v", "zero", "tp/dp/pp/ep ovl",
-                "fp8", "gemm", "overhead", "time_x", "p5–p95 ×",
+                "id",
+                "kind",
+                "year",
+                "attn",
+                "sp",
+                "schedule",
+                "v",
+                "zero",
+                "tp/dp/pp/ep ovl",
+                "fp8",
+                "gemm",
+                "overhead",
+                "time_x",
+                "p5–p95 ×",
             ]);
             for r in &rows {
                 t.row([

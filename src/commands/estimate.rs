@@ -156,7 +156,12 @@ pub fn estimate(catalog: &Catalog, a: &EstimateArgs) -> anyhow::Result<()> {
 }
 
 /// `value (p5–p95 lo–hi)` when a band exists.
-fn with_band(value: String, p5: Option<f64>, p95: Option<f64>, f: impl Fn(f64) -> String) -> String {
+fn with_band(
+    value: String,
+    p5: Option<f64>,
+    p95: Option<f64>,
+    f: impl Fn(f64) -> String,
+) -> String {
     match (p5, p95) {
         (Some(lo), Some(hi)) => format!("{value} (p5–p95 {}–{})", f(lo), f(hi)),
         _ => value,
@@ -174,7 +179,13 @@ fn short(x: f64) -> String {
     } else {
         (x, "")
     };
-    let digits = if v >= 100.0 { 0 } else if v >= 10.0 { 1 } else { 2 };
+    let digits = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
     format!("{v:.digits$}{unit}")
 }
 
@@ -215,8 +226,19 @@ fn describe(e: &Estimate) -> String {
                 format!("{s} (run overhead {:.0}%)", 100.0 * e.run_overhead)
             }),
         ),
-        ("train_days", with_band(format!("{:.1}", e.train_days), e.train_days_p5, e.train_days_p95, |x| format!("{x:.0}"))),
-        ("gpu_hours", with_band(grouped(e.gpu_hours), e.gpu_hours_p5, e.gpu_hours_p95, short)),
+        (
+            "train_days",
+            with_band(
+                format!("{:.1}", e.train_days),
+                e.train_days_p5,
+                e.train_days_p95,
+                |x| format!("{x:.0}"),
+            ),
+        ),
+        (
+            "gpu_hours",
+            with_band(grouped(e.gpu_hours), e.gpu_hours_p5, e.gpu_hours_p95, short),
+        ),
         (
             "cost_usd",
             e.cost_usd.map_or_else(

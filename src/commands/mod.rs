@@ -96,12 +96,22 @@ pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, 
         return Err(InputError::new(
             "--mfu replaces the time model that a software stack describes; give one or the other",
         )
-        .at_key(if c.stack.is_some() { "--stack" } else { "--year" })
+        .at_key(if c.stack.is_some() {
+            "--stack"
+        } else {
+            "--year"
+        })
         .with_hint("drop --mfu to time the plan with the stack, or drop --stack/--year"));
     }
     let stack = catalog
         .resolve_stack(c.stack.as_deref(), c.year)
-        .map_err(|e| e.at_key(if c.stack.is_some() { "--stack" } else { "--year" }))?
+        .map_err(|e| {
+            e.at_key(if c.stack.is_some() {
+                "--stack"
+            } else {
+                "--year"
+            })
+        })?
         .clone();
     let mut q = Question::new(model, gpu, c.gpus, tokens, precision);
     q.seq_len = seq_len;

@@ -29,8 +29,17 @@ pub fn validate(c: &Catalog, format: Format, chart: Option<&Path>) -> anyhow::Re
         Format::Csv => print!("{}", csv_string(&rows)?),
         Format::Table => {
             let mut t = Table::new([
-                "run", "route", "stack", "metric", "predicted", "reported", "error", "loo error",
-                "p5–p95", "in", "plan",
+                "run",
+                "route",
+                "stack",
+                "metric",
+                "predicted",
+                "reported",
+                "error",
+                "loo error",
+                "p5–p95",
+                "in",
+                "plan",
             ]);
             let fmt = |m: &str, v: f64| {
                 if m == "gpu_hours" || m == "time_h" {
@@ -84,12 +93,11 @@ pub fn validate(c: &Catalog, format: Format, chart: Option<&Path>) -> anyhow::Re
 fn check_chart_path(path: &Path) -> Result<(), InputError> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     if ext != "png" && ext != "svg" {
-        return Err(InputError::new(format!(
-            "`{}` must end in .png or .svg",
-            path.display()
-        ))
-        .at_key("--chart")
-        .with_hint("e.g. --chart validation.png"));
+        return Err(
+            InputError::new(format!("`{}` must end in .png or .svg", path.display()))
+                .at_key("--chart")
+                .with_hint("e.g. --chart validation.png"),
+        );
     }
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     if let Some(d) = dir {
@@ -130,9 +138,12 @@ fn draw(path: &Path, rows: &[trainsim::validate::Validation]) -> anyhow::Result<
         "validation",
     );
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("png");
-    let moved = drawn
-        .map_err(anyhow::Error::from)
-        .and_then(|_| Ok(std::fs::rename(tmp.join(format!("validation.{ext}")), path)?));
+    let moved = drawn.map_err(anyhow::Error::from).and_then(|_| {
+        Ok(std::fs::rename(
+            tmp.join(format!("validation.{ext}")),
+            path,
+        )?)
+    });
     let _ = std::fs::remove_dir_all(&tmp);
     moved
 }

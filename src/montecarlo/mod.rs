@@ -2,11 +2,12 @@
 //! and per trial draw every uncertain input and take the fastest of the K plans under the
 //! drawn assumptions. Summaries ([`summary`]) and the tornado ([`sensitivity`]) live beside.
 //!
-//! **Seeding.** Point `p` of a scenario with seed `s` uses the seed
-//! `s + p·0x9E37_79B9_7F4A_7C15 (mod 2⁶⁴)` ([`point_seed`]; point 0 uses `s` itself). Trial
-//! `i` of the point draws from `ChaCha8Rng::seed_from_u64(point seed)` with
-//! `set_stream(i)`, so its numbers depend only on `(seed, point, i)`: never on threads,
-//! chunking or shards. Inputs are drawn in the order of their dotted paths.
+//! **Seeding.** Common random numbers: every point of a scenario with seed `s` uses `s`
+//! ([`point_seed`]), and trial `i` draws from `ChaCha8Rng::seed_from_u64(s)` with
+//! `set_stream(i)`, so its numbers depend only on `(seed, i)`: never on threads, chunking,
+//! shards or the point. Inputs are drawn in the order of their dotted paths, so points with
+//! the same uncertain inputs (the fleets of one comparison) see the same values in trial
+//! `i`, and their ratio carries only the uncertainty that differs between them.
 //!
 //! **Plan choice.** Each trial evaluates every kept plan with
 //! [`run_metrics`] and keeps the smallest `train_days`; ties
@@ -119,8 +120,10 @@ impl TrialMetrics {
 }
 
 /// The seed of point `index` of a scenario seeded with `seed`.
-pub fn point_seed(seed: u64, index: usize) -> u64 {
-    seed.wrapping_add((index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+pub fn point_seed(seed: u64, _index: usize) -> u64 {
+    // Common random numbers: every point draws trial `i` from the same stream, so points
+    // that share uncertain inputs (a fleet comparison) share their values trial by trial.
+    seed
 }
 
 /// A pool (or comparison fleet) with its kept plans.
@@ -389,6 +392,7 @@ pub fn best_plan(
             &inputs.rel,
             &inputs.energy,
             &inputs.cost,
+            inputs.model_error,
         ) {
             Ok((m, ..)) => {
                 if best
@@ -928,8 +932,9 @@ mod tests {
     }
 
     #[test]
-    fn points_get_distinct_seeds() {
+    fn points_share_their_seed() {
+        // Common random numbers: trial i of every point draws the same stream.
         assert_eq!(point_seed(42, 0), 42);
-        assert_ne!(point_seed(42, 1), point_seed(42, 2));
+        assert_eq!(point_seed(42, 1), point_seed(42, 2));
     }
 }

@@ -93,7 +93,7 @@ mod tests {
     #[test]
     fn efficiency_moves_time_and_electricity_moves_only_cost() {
         let src =
-            "model = \"llama3.1-8b\"\ntrain_tokens = 1e11\n[fleet]\ngpu = \"h100\"\ncount = 64\n\
+            "model = \"llama3.1-8b\"\ntrain_tokens = 1e11\nmodel_error = 1\n[fleet]\ngpu = \"h100\"\ncount = 64\n\
             [cost]\nbasis = \"ownership\"\n\
             [efficiency]\nmatmul = { dist = \"pert\", min = 0.6, mode = 0.7, max = 0.8 }\n\
             [energy]\nusd_per_kwh = { dist = \"uniform\", min = 0.05, max = 0.1 }\n";

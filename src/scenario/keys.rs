@@ -110,6 +110,8 @@ pub enum Slot {
     MoeImbalance,
     /// `efficiency.mfu`.
     Mfu,
+    /// `model_error`.
+    ModelError,
     /// `reliability.interruptions_per_gpu_hour`.
     InterruptionsPerGpuHour,
     /// `reliability.checkpoint_bytes_per_param`.
@@ -167,6 +169,8 @@ use Role::*;
 /// Every numeric key of a scenario file. Sources of the defaults: `perf::assumptions`.
 pub const NUMBER_KEYS: &[NumberKey] = &[
     key("train_tokens", Positive, Uncertain(Slot::TrainTokens)),
+    key("year", Positive, Integer),
+    key("model_error", Positive, Uncertain(Slot::ModelError)),
     key("global_batch_tokens", Positive, Fixed),
     key("seq_len", Positive, Integer),
     key("fleet.count", Positive, Integer),
@@ -339,6 +343,8 @@ pub struct Inputs {
     pub matmul_base: f64,
     /// Multiplier on `matmul_base`.
     pub matmul_scale: f64,
+    /// Model-error multiplier on wall time (1 = none).
+    pub model_error: f64,
 }
 
 impl Inputs {
@@ -365,6 +371,7 @@ impl Inputs {
             Slot::CommSmFraction => self.eff.comm_sm_fraction = v,
             Slot::MoeImbalance => self.eff.moe_imbalance = v,
             Slot::Mfu => self.eff.mfu = Some(v),
+            Slot::ModelError => self.model_error = v,
             Slot::InterruptionsPerGpuHour => self.rel.interruptions_per_gpu_hour = v,
             Slot::CheckpointBytesPerParam => self.rel.checkpoint_bytes_per_param = v,
             Slot::StorageBytesPerSPerGpu => self.rel.storage_bytes_per_s_per_gpu = v,

@@ -476,16 +476,27 @@ mod tests {
         assert_eq!(s.name, "s");
         assert_eq!(s.points.len(), 1);
         let p = &s.points[0];
-        assert_eq!(p.trials, 1);
-        assert!(p.uncertain.is_empty());
+        // The default stack's fitted model error is the one uncertain input, so the point
+        // runs the default 1,000 trials.
+        assert_eq!(p.trials, 1000);
+        let paths: Vec<&str> = p.uncertain.iter().map(|u| u.path).collect();
+        assert_eq!(paths, ["model_error"]);
         assert_eq!(p.question.gpu.id, "h100-sxm-80gb");
         assert_eq!(
             p.question.global_batch_tokens,
             crate::estimate::default_global_batch_tokens(64, p.question.seq_len)
         );
+        // The same stack `trainsim estimate` applies by default: the current year's.
+        let c = Catalog::builtin();
+        let stack = c.resolve_stack(None, None).unwrap();
+        assert_eq!(stack.id, "typical-2026");
         assert_eq!(
             p.question.efficiency,
-            crate::perf::Efficiency::defaults_for(&p.question.gpu, p.question.precision)
+            stack.efficiency(&p.question.gpu, p.question.precision)
+        );
+        assert_eq!(
+            p.question.stack.as_ref().map(|s| s.id.as_str()),
+            Some("typical-2026")
         );
     }
 
@@ -582,7 +593,14 @@ mod tests {
         assert_eq!(p.fleet_gpus, 100 + 50 + 200 + 64);
         assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
         let paths: Vec<&str> = p.uncertain.iter().map(|u| u.path).collect();
-        assert_eq!(paths, ["cost.usd_per_gpu_hour", "fleet.pools.2.premium"]);
+        assert_eq!(
+            paths,
+            [
+                "cost.usd_per_gpu_hour",
+                "fleet.pools.2.premium",
+                "model_error"
+            ]
+        );
         // The cloud pool keeps its own price when the scenario-wide price is drawn.
         let cloud = &p.pools[3];
         let mut x = cloud.nominal;

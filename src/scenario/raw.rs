@@ -206,6 +206,13 @@ pub struct RawScenario {
     pub seq_len: Option<Num>,
     /// `bf16`, `fp16` or `fp8`.
     pub precision: Option<String>,
+    /// Software stack id (`trainsim catalog stacks`); default: the typical stack of `year`.
+    pub stack: Option<String>,
+    /// Year whose typical software stack applies (default: the current year).
+    pub year: Option<Num>,
+    /// Model-error multiplier on wall time: default a lognormal of median 1 and the stack's
+    /// fitted `error.log_sd`; `model_error = 1` switches it off for pure what-ifs.
+    pub model_error: Option<Num>,
     /// The fleet.
     pub fleet: Option<RawFleet>,
     /// Export-control policy.
@@ -536,7 +543,7 @@ impl RawScenario {
     pub fn number(&self, path: &str) -> Option<&Num> {
         let (table, key) = path.split_once('.').unwrap_or(("", path));
         match table {
-            "" => field!(self, key; train_tokens, global_batch_tokens, seq_len),
+            "" => field!(self, key; train_tokens, global_batch_tokens, seq_len, year, model_error),
             "fleet" => field!(
                 self.fleet.as_ref()?, key;
                 count, budget_usd, gpus_per_node, net_gbps_per_gpu

@@ -804,6 +804,12 @@ pub(crate) fn point(
                 .with_hint("use \"bf16\", \"fp16\" or \"fp8\"")
         })?,
     };
+    let stack = stack_of(raw, &nums, catalog, ctx)?;
+    // A stack without an FP8 recipe trains FP8 runs in BF16 (as `Question::apply_stack`).
+    let precision = match &stack {
+        Some(s) if precision == Precision::Fp8 && !s.fp8 => Precision::Bf16,
+        _ => precision,
+    };
     let train_tokens = match nums.get("train_tokens") {
         Some(v) => v.nominal(),
         None => {
@@ -910,7 +916,16 @@ pub(crate) fn point(
     // nominal values.
     let basis = raw.cost.as_ref().and_then(|c| c.basis);
     let nominal_for = |gpu: &GpuSpec| -> Inputs {
-        let mut eff = Efficiency::defaults_for(gpu, precision);
+        let mut eff = match &stack {
+            Some(s) => {
+                let p = match (precision, gpu.fp8_dense_tflops) {
+                    (Precision::Fp8, None) => Precision::Bf16,
+                    (p, _) => p,
+                };
+                s.efficiency(gpu, p)
+            }
+            None => Efficiency::defaults_for(gpu, precision),
+        };
         if let Some(e) = &raw.efficiency {
             if let Some(b) = e.flash_attention {
                 eff.flash_attention = b;
@@ -927,6 +942,7 @@ pub(crate) fn point(
             cost: CostAssumptions::default(),
             matmul_base: eff.matmul,
             matmul_scale: 1.0,
+            model_error: 1.0,
         };
         if let Some(basis) = basis {
             nominal.cost.basis = basis;
@@ -973,6 +989,19 @@ pub(crate) fn point(
                 });
             }
         }
+    }
+    // The stack's fitted model error, unless the file sets `model_error` itself.
+    if let (Some(s), false) = (&stack, nums.contains_key("model_error")) {
+        let dist = crate::scenario::dist::Dist::LogNormal {
+            median: 1.0,
+            sigma: s.error.log_sd,
+        };
+        uncertain.push(Uncertain {
+            path: "model_error",
+            dist,
+            sampler: dist.sampler(),
+            slot: Slot::ModelError,
+        });
     }
     uncertain.sort_by(|a, b| a.path.cmp(b.path));
     // `matmul × matmul_scale` must stay a fraction over the whole support, on every chip.
@@ -1043,6 +1072,10 @@ pub(crate) fn point(
         }
     }
 
+    let space = match &stack {
+        Some(s) => s.space(space),
+        None => space,
+    };
     let question_for = |gpu: &GpuSpec, gpus: u64, x: &Inputs, channel: Channel| Question {
         model: model.clone(),
         gpu: gpu.clone(),
@@ -1058,8 +1091,16 @@ pub(crate) fn point(
         space,
         gpus_per_node: u32_of("fleet.gpus_per_node"),
         net_gbit_per_s: nums.get("fleet.net_gbps_per_gpu").map(|v| v.nominal()),
-        stack: None,
-        whole_run: crate::estimate::WholeRun::default(),
+        stack: stack.clone(),
+        whole_run: stack
+            .as_ref()
+            .map_or_else(crate::estimate::WholeRun::default, |s| {
+                crate::estimate::WholeRun {
+                    overhead: s.overhead.median(),
+                    time_factor: s.time_factor,
+                    model_error: 1.0,
+                }
+            }),
     };
     let mut all_pools: Vec<Pool> = drafts
         .iter()
@@ -1279,4 +1320,31 @@ fn policy(
             "write `rule = \"oct-2023\"` (`trainsim catalog rules` lists them) or custom thresholds, or drop [policy]",
         )),
     }
+}
+
+/// The software stack of a point: `stack`, else the typical stack of `year`, else of the
+/// current year; none when `efficiency.mfu` replaces the time model (and refused when the
+/// file sets both).
+fn stack_of(
+    raw: &RawScenario,
+    nums: &BTreeMap<&'static str, Value>,
+    catalog: &Catalog,
+    ctx: &Ctx,
+) -> Result<Option<crate::catalog::StackSpec>, InputError> {
+    let year = nums.get("year").map(|v| v.nominal() as i32);
+    let key = if raw.stack.is_some() { "stack" } else { "year" };
+    if nums.contains_key("efficiency.mfu") {
+        if raw.stack.is_some() || year.is_some() {
+            return Err(ctx.err(
+                key,
+                "is set together with `efficiency.mfu`, which replaces the time model a stack describes",
+                "keep one: `efficiency.mfu` for an end-to-end utilisation, or `stack`/`year` to time plans with a software stack",
+            ));
+        }
+        return Ok(None);
+    }
+    catalog
+        .resolve_stack(raw.stack.as_deref(), year)
+        .map(|s| Some(s.clone()))
+        .map_err(|e| ctx.wrap(key, e))
 }

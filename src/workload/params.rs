@@ -196,6 +196,19 @@ mod tests {
     }
 
     published_counts! {
+        amber_7b: "amber-7b",
+        falcon_40b: "falcon-40b",
+        glm_130b: "glm-130b",
+        gpt_neox_20b: "gpt-neox-20b",
+        mpt_30b: "mpt-30b",
+        nemotron3_8b: "nemotron3-8b",
+        nemotron4_340b: "nemotron4-340b",
+        olmoe_1b_7b: "olmoe-1b-7b",
+        phi_1: "phi-1",
+        phi_3_5_moe: "phi-3.5-moe",
+        skywork_13b: "skywork-13b",
+        starcoderbase_15b: "starcoderbase-15b",
+        xglm_7_5b: "xglm-7.5b",
         bloom_176b: "bloom-176b",
         deepseek_v2: "deepseek-v2",
         deepseek_v3: "deepseek-v3",

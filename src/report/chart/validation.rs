@@ -78,7 +78,11 @@ impl Figure for Fig {
         root.draw(&Text::new(
             self.title.clone(),
             (20, 14),
-            bold_style(TITLE_PX_PUB, INK, plotters::style::text_anchor::Pos::default()),
+            bold_style(
+                TITLE_PX_PUB,
+                INK,
+                plotters::style::text_anchor::Pos::default(),
+            ),
         ))
         .map_err(de)?;
         root.draw(&Text::new(
@@ -105,7 +109,11 @@ impl Figure for Fig {
             .flat_map(|p| [p.reported, p.p95, p.predicted])
             .fold(0.0, f64::max)
             * 1.5;
-        let (lo, hi) = if lo.is_finite() && hi > lo { (lo, hi) } else { (0.1, 10.0) };
+        let (lo, hi) = if lo.is_finite() && hi > lo {
+            (lo, hi)
+        } else {
+            (0.1, 10.0)
+        };
         let mut chart = ChartBuilder::on(&area)
             .x_label_area_size(50)
             .y_label_area_size(80)
