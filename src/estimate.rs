@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::catalog::{GpuSpec, ModelSpec, Precision};
-use crate::cost::{estimate_cost, CostEstimate};
+use crate::cost::{estimate_cost, estimate_physical, CostEstimate};
 use crate::parallel::{search, Infeasible, PlanResult, SearchResult, SearchSpace};
 use crate::perf::run_time::{goodput, Goodput};
 use crate::perf::{
@@ -350,6 +350,7 @@ pub fn evaluate(
     let st = plan.strategy;
     let (m, step, g, c) = run_metrics(q, plan, eff, rel, energy, cost)?;
     let flops_per_token = model_flops_per_token(&q.model, &p, q.seq_len);
+    let phys = estimate_physical(&q.gpu, q.gpus as f64, m.train_days * 24.0, energy, cost);
     let cost_note = match estimate_cost(&q.gpu, q.gpus as f64, 1.0, energy, cost) {
         Err(e) => Some(e.to_string()),
         Ok(_) => None,
@@ -368,9 +369,10 @@ pub fn evaluate(
         gpu_hours: m.gpu_hours,
         cost_usd: c.map(|c| c.cost_usd),
         cost_note,
-        energy_mwh: c.map(|c| c.energy_mwh),
-        facility_power_mw: c.map(|c| c.facility_power_mw),
-        capex_usd: c.and_then(|c| c.capex_usd.is_finite().then_some(c.capex_usd)),
+        // Energy, power and capex need a TDP and a purchase price, never the rental price.
+        energy_mwh: c.map(|c| c.energy_mwh).or(phys.energy_mwh),
+        facility_power_mw: c.map(|c| c.facility_power_mw).or(phys.facility_power_mw),
+        capex_usd: phys.capex_usd,
         usd_per_gpu_hour: c.map(|c| c.usd_per_gpu_hour),
         mfu: m.mfu,
         mfu_bf16: m.mfu_bf16,
