@@ -1294,20 +1294,21 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
         if searches_done.len() > MAX_CACHED_SEARCHES {
             searches_done.clear();
         }
-        let mut todo: Vec<(String, &Question)> = Vec::new();
+        // Each search keeps its own point's top_k (the key includes it): a sweep over
+        // `uncertainty.top_k` must not reuse the first point's (issue 12).
+        let mut todo: Vec<(String, &Question, usize)> = Vec::new();
         for &p in &new {
             for (k, q) in searches(&s.points[p]) {
-                if !searches_done.contains_key(&k) && !todo.iter().any(|(t, _)| *t == k) {
-                    todo.push((k, q));
+                if !searches_done.contains_key(&k) && !todo.iter().any(|(t, ..)| *t == k) {
+                    todo.push((k, q, s.points[p].top_k));
                 }
             }
         }
-        let top_k = s.points.first().map_or(1, |p| p.top_k);
         let found: Vec<SearchResult> = todo
             .par_iter()
-            .map(|&(_, q)| plan_search(q, top_k))
+            .map(|&(_, q, top_k)| plan_search(q, top_k))
             .collect();
-        for ((k, _), f) in todo.into_iter().zip(found) {
+        for ((k, ..), f) in todo.into_iter().zip(found) {
             searches_done.insert(k, f);
         }
         for &p in &new {

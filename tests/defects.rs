@@ -58,3 +58,50 @@ fn issue12_energy_power_capex_without_a_rental_price() {
     assert_eq!(priced["facility_power_mw"], v["facility_power_mw"]);
     assert_eq!(priced["capex_usd"], v["capex_usd"]);
 }
+
+/// A small scenario where the best of K plans per trial beats the first plan alone.
+fn top_k_scenario(values: &str) -> String {
+    format!(
+        r#"name = "topk"
+model = "llama3.1-8b"
+train_tokens = 1e11
+[fleet]
+gpu = "h100-sxm-80gb"
+count = 64
+[efficiency]
+matmul = {{ dist = "uniform", min = 0.4, max = 0.9 }}
+scaleout = {{ dist = "uniform", min = 0.1, max = 0.9 }}
+nvlink = {{ dist = "uniform", min = 0.1, max = 0.9 }}
+[uncertainty]
+trials = 200
+[sweep]
+"uncertainty.top_k" = {values}
+"#
+    )
+}
+
+/// Row `point` of the summary.csv of a run of `scenario`.
+fn summary_row(scenario: &str, point: usize) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, scenario).unwrap();
+    let out = dir.path().join("out");
+    trainsim()
+        .args(["run", "--no-charts", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.join("topk/summary.csv")).unwrap();
+    csv.lines().nth(point + 1).unwrap().to_string()
+}
+
+/// Sweeping `uncertainty.top_k`: each point searches with its own K, so the `top_k = 8`
+/// point of `[1, 8]` equals the `top_k = 8` point of `[8, 8]` (same index, same seed).
+#[test]
+fn issue12_swept_top_k_is_each_points_own() {
+    assert_eq!(
+        summary_row(&top_k_scenario("[1, 8]"), 1),
+        summary_row(&top_k_scenario("[8, 8]"), 1)
+    );
+}
