@@ -11,8 +11,9 @@ pub struct Cli {
     /// Extra GPUs or models (TOML, same format as the built-in catalogs); repeatable.
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Vec<PathBuf>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, global = true, value_name = "N")]
+    /// Worker threads: 0 or absent means one per core; more than 4 per core is lowered to
+    /// 4 per core, with a warning. Results do not depend on it.
+    #[arg(long, global = true, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// What to do.
     #[command(subcommand)]
@@ -223,6 +224,15 @@ pub fn parse_positive(s: &str) -> Result<f64, String> {
     } else {
         Err(format!("`{s}` must be a positive number"))
     }
+}
+
+/// `--threads`: a whole number, 0 allowed (one per core).
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    if s.trim() == "0" {
+        return Ok(0);
+    }
+    let v = parse_count(s)?;
+    Ok(usize::try_from(v).unwrap_or(usize::MAX))
 }
 
 /// A fraction in (0, 1].

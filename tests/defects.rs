@@ -3,6 +3,7 @@
 //! See: issue 12 ("The defects").
 
 use crate::cli::trainsim;
+use predicates::prelude::*;
 
 fn json(args: &[&str]) -> serde_json::Value {
     let out = trainsim().args(args).output().expect("runs");
@@ -104,4 +105,135 @@ fn issue12_swept_top_k_is_each_points_own() {
         summary_row(&top_k_scenario("[1, 8]"), 1),
         summary_row(&top_k_scenario("[8, 8]"), 1)
     );
+}
+
+/// A user GPU catalog whose only difference is the chip's BF16 peak.
+fn gpu_catalog(tflops: f64) -> String {
+    format!(
+        "[my-gpu]\nname = \"X\"\nvendor = \"Y\"\nbf16_dense_tflops = {tflops}\nhbm_gib = 80.0\n\
+         hbm_tb_per_s = 3.0\nintra_node_gb_per_s = 900.0\ngpus_per_node = 8\ntdp_w = 700.0\n\
+         source = \"test\"\n"
+    )
+}
+
+const SHARD_SCENARIO: &str = r#"name = "shards"
+model = "llama3.1-8b"
+train_tokens = 1e11
+[fleet]
+gpu = "my-gpu"
+count = 64
+[efficiency]
+matmul = { dist = "uniform", min = 0.4, max = 0.9 }
+[uncertainty]
+trials = 2000
+"#;
+
+/// Run shard `k` of 2 of [`SHARD_SCENARIO`] against `catalog` into `out`.
+fn run_shard(dir: &std::path::Path, catalog: &std::path::Path, k: u32) {
+    let file = dir.join("s.toml");
+    std::fs::write(&file, SHARD_SCENARIO).unwrap();
+    trainsim()
+        .arg("--catalog")
+        .arg(catalog)
+        .args(["run", "--shard", &format!("{k}/2"), "--out"])
+        .arg(dir.join("shards"))
+        .arg(&file)
+        .assert()
+        .success();
+}
+
+/// Shards run against different `--catalog` contents come from different runs: `merge`
+/// refuses them (it merged them with exit 0, a bimodal result).
+#[test]
+fn issue12_merge_refuses_shards_of_different_catalogs() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.toml");
+    let b = dir.path().join("b.toml");
+    std::fs::write(&a, gpu_catalog(1000.0)).unwrap();
+    std::fs::write(&b, gpu_catalog(500.0)).unwrap();
+    run_shard(dir.path(), &a, 1);
+    run_shard(dir.path(), &b, 2);
+    trainsim()
+        .args(["merge", "--no-charts", "--out"])
+        .arg(dir.path().join("merged"))
+        .arg(dir.path().join("shards"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--catalog contents"));
+    // The same contents merge.
+    run_shard(dir.path(), &a, 2);
+    trainsim()
+        .args(["merge", "--no-charts", "--out"])
+        .arg(dir.path().join("merged"))
+        .arg(dir.path().join("shards"))
+        .assert()
+        .success();
+}
+
+/// A damaged `points.jsonl` (`"radix":0`, a short `cells`) is refused with exit 2 and the
+/// file named; it panicked (exit 101).
+#[test]
+fn issue12_merge_refuses_a_damaged_shard_without_panicking() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = dir.path().join("a.toml");
+    std::fs::write(&cat, gpu_catalog(1000.0)).unwrap();
+    run_shard(dir.path(), &cat, 1);
+    run_shard(dir.path(), &cat, 2);
+    let points = dir.path().join("shards/shards/shard-1-of-2/points.jsonl");
+    let good = std::fs::read_to_string(&points).unwrap();
+    assert!(good.contains("\"radix\":4"), "{good}");
+    for damaged in [
+        good.replace("\"radix\":4", "\"radix\":0"),
+        good.replace("\"cells\":[\"0\",", "\"cells\":["),
+        good.replace("\"trials\":2000", "\"trials\":18446744073709551615"),
+    ] {
+        std::fs::write(&points, &damaged).unwrap();
+        trainsim()
+            .args(["merge", "--no-charts", "--out"])
+            .arg(dir.path().join("merged"))
+            .arg(dir.path().join("shards"))
+            .assert()
+            .code(2)
+            .stderr(
+                predicates::str::contains("points.jsonl").and(predicates::str::contains("hint:")),
+            );
+    }
+    let manifest = dir.path().join("shards/shards/shard-2-of-2/manifest.json");
+    let m = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&points, &good).unwrap();
+    std::fs::write(&manifest, m.replace("\"shards\": 2", "\"shards\": 0")).unwrap();
+    trainsim()
+        .args(["merge", "--no-charts", "--out"])
+        .arg(dir.path().join("merged"))
+        .arg(dir.path().join("shards"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("manifest.json"));
+}
+
+/// `--threads` is bounded: 100,000 is lowered to 4 per core with a warning (it made
+/// 100,000 OS threads); 0 means one per core; the help says both.
+#[test]
+fn issue12_threads_are_bounded() {
+    trainsim()
+        .args(["--threads", "100000", "classify", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: --threads 100000 is more than 4 per core",
+        ));
+    trainsim()
+        .args(["--threads", "0", "classify", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+    trainsim()
+        .args(["--threads", "-3", "classify"])
+        .assert()
+        .code(2);
+    trainsim()
+        .args(["run", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 or absent means one per core"));
 }

@@ -16,8 +16,9 @@ use crate::cli::{Cli, Command, Common};
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(n) = cli.threads {
+        let n = thread_count(n);
         rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+            .num_threads(n)
             .build_global()
             .ok();
     }
@@ -27,13 +28,34 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plan(a) => estimate::plan(&catalog, &a),
         Command::Validate { format } => validate::validate(&catalog, format),
         Command::Classify { rule, format } => classify::classify(&catalog, rule.as_deref(), format),
-        Command::Run(a) => run::run(&catalog, &a),
+        Command::Run(a) => run::run(&catalog, &cli.catalog, &a),
         Command::Merge(a) => run::merge(&a),
         Command::Catalog {
             what: crate::cli::CatalogKind::Rules,
             format,
         } => classify::rules(format),
         Command::Catalog { what, format } => catalog::catalog(&catalog, what, format),
+    }
+}
+
+/// Most worker threads per core: more only adds OS threads (`--threads 100000` made
+/// 100,000 of them, issue 12) and results do not depend on the count.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The worker threads for `--threads n`: 0 means one per core; more than
+/// [`MAX_THREADS_PER_CORE`] per core is lowered to that, with a warning on stderr.
+fn thread_count(n: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let max = MAX_THREADS_PER_CORE * cores;
+    match n {
+        0 => cores,
+        n if n > max => {
+            eprintln!(
+                "warning: --threads {n} is more than {MAX_THREADS_PER_CORE} per core on {cores} core(s); using {max}"
+            );
+            max
+        }
+        n => n,
     }
 }
 
