@@ -455,7 +455,9 @@ impl AtomicFile {
     fn finish(self) -> std::io::Result<()> {
         let f = self.w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
-        std::fs::rename(&self.tmp, &self.path)
+        let renamed = std::fs::rename(&self.tmp, &self.path);
+        crate::report::temp_done(&self.tmp);
+        renamed
     }
 }
 
@@ -698,6 +700,10 @@ impl Summarizer {
         meta: ReportMeta,
     ) -> anyhow::Result<Summarizer> {
         let dir = out.join(name);
+        // Temporary files a killed earlier run left here (issue 12).
+        crate::report::remove_stale_temps(&dir);
+        crate::report::remove_stale_temps(&dir.join("charts"));
+        crate::report::remove_stale_temps(out);
         let trials_out = if trials_csv {
             let f = AtomicFile::create(&dir.join("trials.csv"))
                 .with_context(|| format!("cannot write in {}", dir.display()))?;
@@ -1276,6 +1282,7 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
                 .out
                 .join(&s.name)
                 .join(format!("shard-{}-of-{}", sh.index, sh.count));
+            crate::report::remove_stale_temps(&dir);
             let f = AtomicFile::create(&dir.join("units.csv"))
                 .with_context(|| format!("cannot write in {}", dir.display()))?;
             let mut units = csv::Writer::from_writer(f);

@@ -237,3 +237,84 @@ fn issue12_threads_are_bounded() {
         .success()
         .stdout(predicate::str::contains("0 or absent means one per core"));
 }
+
+/// Our temporary files (`.NAME.PID.tmp`) in `dir`.
+fn temp_files(dir: &std::path::Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && n.ends_with(".tmp"))
+        .collect()
+}
+
+/// A stale `.trials.csv.<pid>.tmp` of a process that no longer runs is removed by the next
+/// run into the same folder; files of other names stay.
+#[test]
+fn issue12_stale_temp_files_are_removed_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, top_k_scenario("[1]")).unwrap();
+    let out = dir.path().join("out");
+    let folder = out.join("topk");
+    std::fs::create_dir_all(&folder).unwrap();
+    // Above Linux's largest PID (4,194,304): no such process.
+    let stale = folder.join(".trials.csv.999999999.tmp");
+    std::fs::write(&stale, "half a file").unwrap();
+    let other = folder.join(".notes.tmp");
+    std::fs::write(&other, "not ours").unwrap();
+    trainsim()
+        .args(["run", "--no-charts", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    assert!(!stale.exists());
+    assert!(other.exists());
+}
+
+/// SIGINT or SIGTERM during a run removes the temporary file it is streaming trials into.
+#[cfg(unix)]
+#[test]
+fn issue12_an_interrupted_run_leaves_no_temp_file() {
+    for signal in ["-INT", "-TERM"] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.toml");
+        // Ten million trials: minutes of work, interrupted long before the end.
+        std::fs::write(
+            &file,
+            top_k_scenario("[1]").replace("trials = 200", "trials = 10000000"),
+        )
+        .unwrap();
+        let out = dir.path().join("out");
+        let bin = assert_cmd::cargo::cargo_bin("trainsim");
+        let mut child = std::process::Command::new(bin)
+            .args(["run", "--no-charts", "--trials-csv", "--out"])
+            .arg(&out)
+            .arg(&file)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let folder = out.join("topk");
+        let start = std::time::Instant::now();
+        while temp_files(&folder).is_empty() {
+            assert!(start.elapsed().as_secs() < 60, "no temporary file appeared");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let killed = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert!(
+            !status.success(),
+            "{signal}: the run finished before the signal"
+        );
+        assert_eq!(temp_files(&folder), Vec::<String>::new(), "{signal}");
+    }
+}
