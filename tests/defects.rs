@@ -318,3 +318,137 @@ fn issue12_an_interrupted_run_leaves_no_temp_file() {
         assert_eq!(temp_files(&folder), Vec::<String>::new(), "{signal}");
     }
 }
+
+/// `estimate` with `args` replacing the defaults given here: exit 2 with `message`.
+fn refused(args: &[&str], message: &str) {
+    let mut all = vec!["estimate"];
+    for (flag, value) in [
+        ("--model", "llama3.1-8b"),
+        ("--gpu", "h100"),
+        ("--gpus", "64"),
+        ("--tokens", "1e11"),
+    ] {
+        if !args.contains(&flag) {
+            all.extend([flag, value]);
+        }
+    }
+    all.extend_from_slice(args);
+    let out = trainsim().args(&all).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{message}: {stderr}");
+    assert!(stderr.contains(message), "{message}: {stderr}");
+    assert!(stderr.len() < 1000, "{message}: {} bytes", stderr.len());
+}
+
+/// Absurd inputs are refused, naming the flag and the range; the CLI and scenarios share
+/// the bounds (`trainsim::bounds`).
+#[test]
+fn issue12_absurd_inputs_are_refused() {
+    refused(&["--tokens", "1e30"], "allowed: 1 to 1e16");
+    refused(&["--tokens", "1"], "less than one global batch");
+    refused(&["--gpus", "1e9"], "`1e9` is more than 1e7");
+    refused(&["--tp", "2e6"], "allowed: 1 to 1e6");
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m97.toml");
+    std::fs::write(
+        &model,
+        "name = \"wide\"\nlayers = 96\nd_model = 12288\nheads = 97\nvocab = 50272\nseq_len = 2048\n",
+    )
+    .unwrap();
+    let m = model.to_str().unwrap();
+    let args = [
+        "estimate", "--model", m, "--gpu", "h100", "--gpus", "64", "--tokens", "1e11",
+    ];
+    trainsim()
+        .args(args)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "m97.toml:4:1: `heads`: heads 97 does not divide d_model 12288",
+        ));
+    // A scenario refuses what the CLI refuses.
+    let file = dir.path().join("s.toml");
+    std::fs::write(
+        &file,
+        top_k_scenario("[1]").replace("train_tokens = 1e11", "train_tokens = 1e30"),
+    )
+    .unwrap();
+    trainsim()
+        .args(["run", "--no-charts", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("train_tokens").and(
+            predicate::str::contains("1e16").or(predicate::str::contains("10000000000000000")),
+        ));
+    std::fs::write(
+        &file,
+        top_k_scenario("[1]").replace("train_tokens = 1e11", "train_tokens = 1"),
+    )
+    .unwrap();
+    trainsim()
+        .args(["run", "--no-charts", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("less than one global batch"));
+    // The model file's name names the model.
+    std::fs::write(
+        &model,
+        "name = \"wide\"\nlayers = 4\nd_model = 1024\nheads = 16\nvocab = 50272\nseq_len = 2048\n",
+    )
+    .unwrap();
+    let v = json(&[
+        "estimate", "--model", m, "--gpu", "h100", "--gpus", "8", "--tokens", "1e10", "--format",
+        "json",
+    ]);
+    assert_eq!(v["model"], "wide");
+}
+
+/// Messages: a negative number says "must be positive"; `llama3-8b` suggests its own
+/// family; echoed input is cut to 80 characters; `--dp 1000` names the GPU count, not the
+/// batch; a catalog entry's error names the entry and key.
+#[test]
+fn issue12_messages_name_the_real_problem() {
+    refused(&["--gpus", "-1"], "`-1` must be a positive number");
+    refused(&["--tp", "-2"], "must be a positive number");
+    trainsim()
+        .args([
+            "estimate",
+            "--model",
+            "llama3-8b",
+            "--gpu",
+            "h100",
+            "--gpus",
+            "64",
+            "--tokens",
+            "1e11",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `llama3.1-8b`?"));
+    let long = "x".repeat(100_000);
+    refused(&["--gpu", &long], "… (99920 more bytes)");
+    refused(&["--dp", "1000"], "--dp 1000 needs at least 1000 GPUs");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("extra.toml");
+    let entry =
+        "[my-gpu]\nname = \"X\"\nvendor = \"Y\"\nbf16_dense_tflops = 100.0\nhbm_gib = 64.0\n\
+                 hbm_tb_per_s = 2.0\nintra_node_gb_per_s = 400.0\ngpus_per_node = 8\n";
+    for (text, message) in [
+        (entry.to_string(), "`my-gpu.source`: missing field `source`"),
+        (
+            format!("{}source = \"x\"\n", entry.replace("100.0", "\"fast\"")),
+            "extra.toml:4:21: `my-gpu.bf16_dense_tflops`: invalid type",
+        ),
+    ] {
+        std::fs::write(&f, text).unwrap();
+        trainsim()
+            .args(["--catalog", f.to_str().unwrap(), "catalog", "gpus"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}

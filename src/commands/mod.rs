@@ -91,6 +91,29 @@ pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, 
         zero_stage: c.zero,
         interleave: c.interleave,
     };
+    // Fixed degrees that need more GPUs than given: say so, rather than let the search
+    // blame the batch (issue 12: `--dp 1000` on 64 GPUs).
+    let fixed: Vec<(&str, u32)> = [
+        ("--tp", c.tp),
+        ("--pp", c.pp),
+        ("--dp", c.dp),
+        ("--cp", c.cp),
+    ]
+    .into_iter()
+    .filter_map(|(f, v)| v.map(|v| (f, v)))
+    .collect();
+    let need: u64 = fixed.iter().map(|(_, v)| u64::from(*v)).product();
+    if need > c.gpus {
+        let named: Vec<String> = fixed.iter().map(|(f, v)| format!("{f} {v}")).collect();
+        return Err(InputError::new(format!(
+            "{} need{} at least {need} GPUs (tp × pp × dp × cp), more than the {} given by --gpus",
+            named.join(" "),
+            if fixed.len() == 1 { "s" } else { "" },
+            c.gpus
+        ))
+        .at_key(fixed.last().map_or("--gpus", |f| f.0))
+        .with_hint("lower the fixed degrees or raise --gpus"));
+    }
     if let (None, Some(ep)) = (&model.moe, c.ep) {
         if ep > 1 {
             return Err(InputError::new(format!(
