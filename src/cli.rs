@@ -11,8 +11,9 @@ pub struct Cli {
     /// Extra GPUs or models (TOML, same format as the built-in catalogs); repeatable.
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Vec<PathBuf>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, global = true, value_name = "N")]
+    /// Worker threads: 0 or absent means one per core; more than 4 per core is lowered to
+    /// 4 per core, with a warning. Results do not depend on it.
+    #[arg(long, global = true, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// What to do.
     #[command(subcommand)]
@@ -87,6 +88,7 @@ pub enum CatalogKind {
 
 /// `run` flags.
 #[derive(Debug, Clone, Args)]
+#[command(allow_negative_numbers = true)]
 pub struct RunArgs {
     /// Scenario files (TOML). None: the built-in default scenario.
     pub scenarios: Vec<PathBuf>,
@@ -133,17 +135,17 @@ pub struct Common {
     /// GPU: a catalog id or alias (`trainsim catalog gpus`).
     #[arg(long)]
     pub gpu: String,
-    /// GPUs allocated.
-    #[arg(long, value_parser = parse_count)]
+    /// GPUs allocated (1 to 10,000,000).
+    #[arg(long, value_parser = parse_gpus)]
     pub gpus: u64,
     /// Training precision.
     #[arg(long, default_value = "bf16", value_parser = ["bf16", "fp16", "fp8"])]
     pub precision: String,
-    /// Global batch in tokens (default: 4 Mi tokens, or one sequence per 8 GPUs if larger).
-    #[arg(long, value_parser = parse_count)]
+    /// Global batch in tokens (default: 4 Mi tokens, or one sequence per 4 GPUs if larger).
+    #[arg(long, value_parser = parse_global_batch_tokens)]
     pub global_batch_tokens: Option<u64>,
     /// Sequence length (default: the model's).
-    #[arg(long, value_parser = parse_count)]
+    #[arg(long, value_parser = parse_seq_len)]
     pub seq_len: Option<u64>,
     /// End-to-end MFU override (skips the mechanistic time model and the stack's band).
     #[arg(long, value_parser = parse_fraction)]
@@ -156,22 +158,22 @@ pub struct Common {
     #[arg(long, value_name = "YYYY")]
     pub year: Option<i32>,
     /// Fix tensor parallelism.
-    #[arg(long, value_parser = parse_count_u32)]
+    #[arg(long, value_parser = parse_plan_degree)]
     pub tp: Option<u32>,
     /// Fix pipeline parallelism.
-    #[arg(long, value_parser = parse_count_u32)]
+    #[arg(long, value_parser = parse_plan_degree)]
     pub pp: Option<u32>,
     /// Fix data parallelism.
-    #[arg(long, value_parser = parse_count_u32)]
+    #[arg(long, value_parser = parse_plan_degree)]
     pub dp: Option<u32>,
     /// Fix expert parallelism.
-    #[arg(long, value_parser = parse_count_u32)]
+    #[arg(long, value_parser = parse_plan_degree)]
     pub ep: Option<u32>,
     /// Fix context parallelism.
-    #[arg(long, value_parser = parse_count_u32)]
+    #[arg(long, value_parser = parse_plan_degree)]
     pub cp: Option<u32>,
     /// Fix the micro-batch size (sequences).
-    #[arg(long, value_parser = parse_count_u32)]
+    #[arg(long, value_parser = parse_plan_degree)]
     pub micro_batch: Option<u32>,
     /// Fix activation recomputation.
     #[arg(long, value_parser = ["none", "selective", "full"])]
@@ -180,10 +182,10 @@ pub struct Common {
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=3))]
     pub zero: Option<u8>,
     /// Fix the virtual pipeline stages per GPU.
-    #[arg(long, value_parser = parse_count_u32)]
+    #[arg(long, value_parser = parse_plan_degree)]
     pub interleave: Option<u32>,
     /// GPUs per node (default: the catalog's).
-    #[arg(long, value_parser = parse_count_u32)]
+    #[arg(long, value_parser = parse_gpus_per_node)]
     pub gpus_per_node: Option<u32>,
     /// Scale-out bandwidth per GPU, Gbit/s (default: the catalog's).
     #[arg(long, value_parser = parse_positive)]
@@ -192,12 +194,13 @@ pub struct Common {
 
 /// `estimate` flags.
 #[derive(Debug, Clone, Args)]
+#[command(allow_negative_numbers = true)]
 pub struct EstimateArgs {
     /// Model, hardware and plan.
     #[command(flatten)]
     pub common: Common,
-    /// Training tokens.
-    #[arg(long, value_parser = parse_positive)]
+    /// Training tokens (at least one global batch, at most 1e16).
+    #[arg(long, value_parser = parse_tokens)]
     pub tokens: f64,
     /// Rental price, USD per GPU-hour (default: the catalog's).
     #[arg(long, value_parser = parse_positive)]
@@ -212,6 +215,7 @@ pub struct EstimateArgs {
 
 /// `plan` flags.
 #[derive(Debug, Clone, Args)]
+#[command(allow_negative_numbers = true)]
 pub struct PlanArgs {
     /// Model, hardware and plan.
     #[command(flatten)]
@@ -229,12 +233,24 @@ pub fn parse_positive(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .trim()
         .parse()
-        .map_err(|_| format!("`{s}` is not a number"))?;
+        .map_err(|_| format!("`{}` is not a number", trainsim::error::echo(s)))?;
     if v.is_finite() && v > 0.0 {
         Ok(v)
     } else {
-        Err(format!("`{s}` must be a positive number"))
+        Err(format!(
+            "`{}` must be a positive number",
+            trainsim::error::echo(s)
+        ))
     }
+}
+
+/// `--threads`: a whole number, 0 allowed (one per core).
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    if s.trim() == "0" {
+        return Ok(0);
+    }
+    let v = parse_count(s)?;
+    Ok(usize::try_from(v).unwrap_or(usize::MAX))
 }
 
 /// A fraction in (0, 1].
@@ -256,8 +272,62 @@ pub fn parse_count(s: &str) -> Result<u64, String> {
     Ok(v as u64)
 }
 
-/// A positive whole number that fits 32 bits.
-pub fn parse_count_u32(s: &str) -> Result<u32, String> {
+/// A number at most `max`, the bound scenario key `key` shares ([`trainsim::bounds`]).
+fn at_most(s: &str, v: f64, max: f64, key: &str) -> Result<f64, String> {
+    if v > max {
+        Err(format!(
+            "`{}` is more than {max:e}, the most trainsim accepts (as `{key}` in a scenario); allowed: 1 to {max:e}",
+            trainsim::error::echo(s)
+        ))
+    } else {
+        Ok(v)
+    }
+}
+
+/// `--gpus`: a count up to [`trainsim::bounds::MAX_GPUS`].
+pub fn parse_gpus(s: &str) -> Result<u64, String> {
     let v = parse_count(s)?;
-    u32::try_from(v).map_err(|_| format!("`{s}` is too large"))
+    at_most(s, v as f64, trainsim::bounds::MAX_GPUS, "fleet.count").map(|_| v)
+}
+
+/// `--tokens`: a positive number up to [`trainsim::bounds::MAX_TRAIN_TOKENS`].
+pub fn parse_tokens(s: &str) -> Result<f64, String> {
+    let v = parse_positive(s)?;
+    at_most(s, v, trainsim::bounds::MAX_TRAIN_TOKENS, "train_tokens")
+}
+
+/// `--seq-len`: a count up to [`trainsim::bounds::MAX_SEQ_LEN`].
+pub fn parse_seq_len(s: &str) -> Result<u64, String> {
+    let v = parse_count(s)?;
+    at_most(s, v as f64, trainsim::bounds::MAX_SEQ_LEN, "seq_len").map(|_| v)
+}
+
+/// `--global-batch-tokens`: a count up to [`trainsim::bounds::MAX_GLOBAL_BATCH_TOKENS`].
+pub fn parse_global_batch_tokens(s: &str) -> Result<u64, String> {
+    let v = parse_count(s)?;
+    at_most(
+        s,
+        v as f64,
+        trainsim::bounds::MAX_GLOBAL_BATCH_TOKENS,
+        "global_batch_tokens",
+    )
+    .map(|_| v)
+}
+
+/// `--tp`, `--pp`, ...: a count up to [`trainsim::bounds::MAX_PLAN_DEGREE`].
+pub fn parse_plan_degree(s: &str) -> Result<u32, String> {
+    let v = parse_count(s)?;
+    at_most(s, v as f64, trainsim::bounds::MAX_PLAN_DEGREE, "plan.*").map(|_| v as u32)
+}
+
+/// `--gpus-per-node`: a count up to [`trainsim::bounds::MAX_GPUS_PER_NODE`].
+pub fn parse_gpus_per_node(s: &str) -> Result<u32, String> {
+    let v = parse_count(s)?;
+    at_most(
+        s,
+        v as f64,
+        trainsim::bounds::MAX_GPUS_PER_NODE,
+        "fleet.gpus_per_node",
+    )
+    .map(|_| v as u32)
 }

@@ -68,6 +68,37 @@ pub fn capex_per_gpu_usd(gpu: &GpuSpec, c: &CostAssumptions) -> Option<f64> {
     Some(price * (1.0 + c.channel_premium) * server / (1.0 - c.interconnect_fraction))
 }
 
+/// What a run needs whatever its price: facility energy and power (needs a TDP) and the
+/// fleet's up-front capex (needs a purchase price). Each is `None` when its input is
+/// missing; none depends on the rental price or the cost basis.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PhysicalEstimate {
+    /// Facility energy, MWh.
+    pub energy_mwh: Option<f64>,
+    /// Average facility power while training, MW.
+    pub facility_power_mw: Option<f64>,
+    /// Up-front hardware cost of the fleet, USD.
+    pub capex_usd: Option<f64>,
+}
+
+/// Energy, power and capex of `gpus` allocated GPUs for `wall_h` hours, without a price.
+pub fn estimate_physical(
+    gpu: &GpuSpec,
+    gpus: f64,
+    wall_h: f64,
+    e: &EnergyAssumptions,
+    c: &CostAssumptions,
+) -> PhysicalEstimate {
+    let power = gpu
+        .tdp_w
+        .map(|tdp_w| tdp_w * (e.gpu_power_fraction + e.host_power_fraction) * e.pue * gpus / 1e6);
+    PhysicalEstimate {
+        energy_mwh: power.map(|mw| mw * wall_h),
+        facility_power_mw: power,
+        capex_usd: capex_per_gpu_usd(gpu, c).map(|x| x * gpus),
+    }
+}
+
 /// Energy and cost of `gpus` allocated GPUs for `wall_h` hours.
 pub fn estimate_cost(
     gpu: &GpuSpec,

@@ -174,14 +174,38 @@ impl fmt::Display for InputError {
     }
 }
 
+/// Most characters of user input echoed back in a message (issue 12: a 200 KB name was
+/// echoed whole).
+pub const MAX_ECHO_CHARS: usize = 80;
+
+/// `s` as a message echoes it: at most [`MAX_ECHO_CHARS`] characters, then `…` and how
+/// many bytes were left out.
+pub fn echo(s: &str) -> String {
+    match s.char_indices().nth(MAX_ECHO_CHARS) {
+        None => s.to_string(),
+        Some((i, _)) => format!("{}… ({} more bytes)", &s[..i], s.len() - i),
+    }
+}
+
+/// The family of an id: its part before the first `-` or `.` (`llama3` of `llama3.1-8b`).
+fn family(id: &str) -> &str {
+    id.split(['-', '.']).next().unwrap_or(id)
+}
+
 /// The closest of `candidates` to `word` by edit distance, if it is close enough to be a
-/// plausible typo, or if one candidate starts with `word`.
+/// plausible typo, or if one candidate starts with `word`. Ties, and near-ties across
+/// families, go to the candidate of the word's family (`llama3-8b` → `llama3.1-8b`, not
+/// `llama2-7b`), then to the longest common prefix.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let w = word.to_ascii_lowercase();
-    let mut best: Option<(usize, &str)> = None;
+    // Longer words are no one's typo of a catalog id; do not spend time on them.
+    if w.len() > 4 * MAX_ECHO_CHARS {
+        return None;
+    }
+    let mut best: Option<((usize, usize, usize), &str)> = None;
     for c in candidates {
         let d = if c.starts_with(&w) {
             // The word is the start of a name ("h100-sxm" for "h100-sxm-80gb"): best.
@@ -191,11 +215,14 @@ pub fn did_you_mean<'a>(
         } else {
             edit_distance(&w, c)
         };
-        if best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
-            best = Some((d, c));
+        let other_family = usize::from(family(c) != family(&w));
+        let prefix = w.chars().zip(c.chars()).take_while(|(a, b)| a == b).count();
+        let rank = (d + other_family, d, usize::MAX - prefix);
+        if best.is_none_or(|(br, bc)| rank < br || (rank == br && c < bc)) {
+            best = Some((rank, c));
         }
     }
-    best.filter(|(d, _)| *d <= 3.max(w.len() / 3))
+    best.filter(|((_, d, _), _)| *d <= 3.max(w.len() / 3))
         .map(|(_, c)| c)
 }
 
@@ -243,5 +270,8 @@ mod tests {
         assert_eq!(did_you_mean("h100-sxm", ids), Some("h100-sxm-80gb"));
         assert_eq!(did_you_mean("h100-sxm-80bg", ids), Some("h100-sxm-80gb"));
         assert_eq!(did_you_mean("tpu-v9-pod-extreme", ids), None);
+        // Issue 12: the family breaks the tie (both are 2 edits away).
+        let models = ["llama2-7b", "llama3.1-8b", "llama3.1-70b"];
+        assert_eq!(did_you_mean("llama3-8b", models), Some("llama3.1-8b"));
     }
 }

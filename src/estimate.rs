@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::catalog::{GpuSpec, ModelSpec, Precision, StackSpec};
-use crate::cost::{estimate_cost, CostEstimate};
+use crate::cost::{estimate_cost, estimate_physical, CostEstimate};
 use crate::parallel::{search, Infeasible, PlanResult, SearchResult, SearchSpace};
 use crate::perf::run_time::{goodput, Goodput};
 use crate::perf::{
@@ -434,6 +434,7 @@ pub fn evaluate(
     let flops_per_token = model_flops_per_token(&q.model, &p, q.seq_len);
     // The band applies to answers with a stack and no MFU override.
     let band = q.band().filter(|_| eff.mfu.is_none());
+    let phys = estimate_physical(&q.gpu, q.gpus as f64, m.train_days * 24.0, energy, cost);
     let cost_note = match estimate_cost(&q.gpu, q.gpus as f64, 1.0, energy, cost) {
         Err(e) => Some(e.to_string()),
         Ok(_) => None,
@@ -460,9 +461,10 @@ pub fn evaluate(
         cost_usd_p95: c.and_then(|c| band.map(|b| c.cost_usd * b.1)),
         run_overhead: q.whole_run.overhead,
         cost_note,
-        energy_mwh: c.map(|c| c.energy_mwh),
-        facility_power_mw: c.map(|c| c.facility_power_mw),
-        capex_usd: c.and_then(|c| c.capex_usd.is_finite().then_some(c.capex_usd)),
+        // Energy, power and capex need a TDP and a purchase price, never the rental price.
+        energy_mwh: c.map(|c| c.energy_mwh).or(phys.energy_mwh),
+        facility_power_mw: c.map(|c| c.facility_power_mw).or(phys.facility_power_mw),
+        capex_usd: phys.capex_usd,
         usd_per_gpu_hour: c.map(|c| c.usd_per_gpu_hour),
         mfu: m.mfu,
         mfu_bf16: m.mfu_bf16,

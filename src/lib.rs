@@ -22,6 +22,7 @@
 //! - [`run`]: the batch runner: work units, rayon, shards, CSV outputs, merge.
 #![warn(missing_docs)]
 
+pub mod bounds;
 pub mod catalog;
 pub mod cost;
 pub mod error;

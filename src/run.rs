@@ -237,6 +237,47 @@ fn parse_cell(s: &str) -> f64 {
 }
 
 impl PointRecord {
+    /// Check a record read back from a shard's `points.jsonl` (issue 12: a damaged record
+    /// must be refused, not panic the merge): `None` if sound, else what is wrong.
+    fn check(&self, n_inputs: usize) -> Option<String> {
+        let p = self.point;
+        if self.cells.len() != n_inputs + 6 || self.cells[0] != p.to_string() {
+            return Some(format!(
+                "point {p}: `cells` holds {} values, expected {} starting with {p}",
+                self.cells.len(),
+                n_inputs + 6
+            ));
+        }
+        if self.radix == Some(0) {
+            return Some(format!("point {p}: `radix` is 0, expected at least 1"));
+        }
+        if self.pool_plans.len() != self.pool_labels.len() {
+            return Some(format!(
+                "point {p}: `pool_plans` has {} entries but `pool_labels` {}",
+                self.pool_plans.len(),
+                self.pool_labels.len()
+            ));
+        }
+        if self.trials > crate::scenario::resolve::MAX_TRIALS {
+            return Some(format!(
+                "point {p}: `trials` is {}, more than {}",
+                self.trials,
+                crate::scenario::resolve::MAX_TRIALS
+            ));
+        }
+        if let Some(r) = self
+            .sensitivity
+            .iter()
+            .find(|r| r.len() != 10 || r[0] != p.to_string())
+        {
+            return Some(format!(
+                "point {p}: a `sensitivity` row holds {} values, expected 10 starting with {p}",
+                r.len()
+            ));
+        }
+        None
+    }
+
     /// The mode (pool index alone, or the pool count) and ranks of a plan code.
     fn decode(&self, code: u64) -> (usize, Option<Vec<usize>>) {
         decode_plan(code, self.pool_labels.len(), self.radix)
@@ -414,7 +455,9 @@ impl AtomicFile {
     fn finish(self) -> std::io::Result<()> {
         let f = self.w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
-        std::fs::rename(&self.tmp, &self.path)
+        let renamed = std::fs::rename(&self.tmp, &self.path);
+        crate::report::temp_done(&self.tmp);
+        renamed
     }
 }
 
@@ -657,6 +700,10 @@ impl Summarizer {
         meta: ReportMeta,
     ) -> anyhow::Result<Summarizer> {
         let dir = out.join(name);
+        // Temporary files a killed earlier run left here (issue 12).
+        crate::report::remove_stale_temps(&dir);
+        crate::report::remove_stale_temps(&dir.join("charts"));
+        crate::report::remove_stale_temps(out);
         let trials_out = if trials_csv {
             let f = AtomicFile::create(&dir.join("trials.csv"))
                 .with_context(|| format!("cannot write in {}", dir.display()))?;
@@ -1235,6 +1282,7 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
                 .out
                 .join(&s.name)
                 .join(format!("shard-{}-of-{}", sh.index, sh.count));
+            crate::report::remove_stale_temps(&dir);
             let f = AtomicFile::create(&dir.join("units.csv"))
                 .with_context(|| format!("cannot write in {}", dir.display()))?;
             let mut units = csv::Writer::from_writer(f);
@@ -1294,20 +1342,21 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
         if searches_done.len() > MAX_CACHED_SEARCHES {
             searches_done.clear();
         }
-        let mut todo: Vec<(String, &Question)> = Vec::new();
+        // Each search keeps its own point's top_k (the key includes it): a sweep over
+        // `uncertainty.top_k` must not reuse the first point's (issue 12).
+        let mut todo: Vec<(String, &Question, usize)> = Vec::new();
         for &p in &new {
             for (k, q) in searches(&s.points[p]) {
-                if !searches_done.contains_key(&k) && !todo.iter().any(|(t, _)| *t == k) {
-                    todo.push((k, q));
+                if !searches_done.contains_key(&k) && !todo.iter().any(|(t, ..)| *t == k) {
+                    todo.push((k, q, s.points[p].top_k));
                 }
             }
         }
-        let top_k = s.points.first().map_or(1, |p| p.top_k);
         let found: Vec<SearchResult> = todo
             .par_iter()
-            .map(|&(_, q)| plan_search(q, top_k))
+            .map(|&(_, q, top_k)| plan_search(q, top_k))
             .collect();
-        for ((k, _), f) in todo.into_iter().zip(found) {
+        for ((k, ..), f) in todo.into_iter().zip(found) {
             searches_done.insert(k, f);
         }
         for &p in &new {
@@ -1443,6 +1492,20 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<Vec<ScenarioOutcome
                 "run every shard and the merge with the same trainsim",
             ));
         }
+        if manifest.shards == 0
+            || manifest.shards > 1_000_000
+            || manifest.shard == 0
+            || manifest.shard > manifest.shards
+        {
+            return Err(merge_err(
+                &m,
+                format!(
+                    "`shard` {} of `shards` {} is not a share K/N with 1 ≤ K ≤ N ≤ 1,000,000",
+                    manifest.shard, manifest.shards
+                ),
+                "the shard output is damaged; run that shard again",
+            ));
+        }
         let canon = dir.canonicalize().unwrap_or(dir.clone());
         let group = groups.entry(manifest.scenario.clone()).or_default();
         if group
@@ -1474,7 +1537,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<Vec<ScenarioOutcome
             {
                 return Err(merge_err(
                     &s.dir,
-                    format!("shards of `{name}` come from different runs (scenario text, --trials, --seed, --trials-csv or shard count differ)"),
+                    format!("shards of `{name}` come from different runs (scenario text, --catalog contents, --trials, --seed, --trials-csv or shard count differ)"),
                     "merge only the shards of one run",
                 ));
             }
@@ -1494,6 +1557,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<Vec<ScenarioOutcome
         }
         let missing: Vec<String> = (1..=n)
             .filter(|k| !shards.iter().any(|s| s.manifest.shard == *k))
+            .take(10)
             .map(|k| format!("{k}/{n}"))
             .collect();
         if !missing.is_empty() {
@@ -1513,28 +1577,63 @@ type UnitRows = std::iter::Peekable<csv::StringRecordsIntoIter<BufReader<File>>>
 
 fn merge_one(name: &str, shards: &[FoundShard], out: &Path) -> anyhow::Result<ScenarioOutcome> {
     let m = &shards[0].manifest;
-    let mut records: Vec<Option<PointRecord>> = vec![None; m.points];
+    // Read every record before sizing anything by the manifest's point count.
+    let mut read: Vec<(PathBuf, PointRecord)> = Vec::new();
     for s in shards {
         let path = s.dir.join("points.jsonl");
         let text = crate::catalog::read_text(&path)?;
         for (i, line) in text.lines().enumerate() {
-            let r: PointRecord = serde_json::from_str(line).map_err(|e| {
+            let damaged = |msg: String| {
                 merge_err(
                     &path,
-                    format!("line {}: {e}", i + 1),
+                    format!("line {}: {msg}", i + 1),
                     "the shard output is damaged; run that shard again",
                 )
-            })?;
-            let p = r.point;
-            if p >= records.len() || records[p].is_some() {
-                return Err(merge_err(
-                    &path,
-                    format!("point {p} is out of range or repeated"),
-                    "the shard output is damaged; run that shard again",
-                ));
+            };
+            let r: PointRecord = serde_json::from_str(line).map_err(|e| damaged(e.to_string()))?;
+            if let Some(why) = r.check(m.sweep_paths.len()) {
+                return Err(damaged(why));
             }
-            records[p] = Some(r);
+            read.push((path.clone(), r));
         }
+    }
+    if read.len() < m.points {
+        let mut held: Vec<usize> = read.iter().map(|(_, r)| r.point).collect();
+        held.sort_unstable();
+        held.dedup();
+        let p = held
+            .iter()
+            .enumerate()
+            .find(|(i, p)| *i != **p)
+            .map_or(held.len(), |x| x.0);
+        return Err(merge_err(
+            &shards[0].dir,
+            format!("no shard holds point {p} of `{name}`"),
+            "the shard output is incomplete; run the shards again",
+        ));
+    }
+    if read.len() > m.points {
+        return Err(merge_err(
+            &shards[0].dir,
+            format!(
+                "the shards of `{name}` hold {} point records, their manifests say {}",
+                read.len(),
+                m.points
+            ),
+            "the shard output is damaged; run the shards again",
+        ));
+    }
+    let mut records: Vec<Option<PointRecord>> = vec![None; m.points];
+    for (path, r) in read {
+        let p = r.point;
+        if p >= records.len() || records[p].is_some() {
+            return Err(merge_err(
+                &path,
+                format!("point {p} is out of range or repeated"),
+                "the shard output is damaged; run that shard again",
+            ));
+        }
+        records[p] = Some(r);
     }
     if let Some(p) = records.iter().position(Option::is_none) {
         return Err(merge_err(

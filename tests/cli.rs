@@ -276,7 +276,8 @@ fn a_user_model_file_is_accepted() {
         "--format",
         "json",
     ]);
-    assert_eq!(v["model"], "small");
+    // The file's `name`, not its stem (issue 12: the name was ignored).
+    assert_eq!(v["model"], "gpt-small");
     std::fs::write(
         &f,
         "name = \"x\"\nlayers = 0\nd_model = 2048\nheads = 16\nvocab = 50257\nseq_len = 2048\n",

@@ -2,6 +2,7 @@
 //! validation, scenarios, policy and fleets, each in its own module.
 
 mod cli;
+mod defects;
 mod fleet;
 mod policy;
 mod report;

@@ -50,8 +50,47 @@ fn parse_tables<T: DeserializeOwned>(
     src: &str,
     file: &str,
 ) -> Result<BTreeMap<String, T>, InputError> {
-    toml::from_str::<BTreeMap<String, T>>(src)
-        .map_err(|e| InputError::from_toml(src, &e).in_file(file))
+    toml::from_str::<BTreeMap<String, T>>(src).map_err(|e| {
+        let err = InputError::from_toml(src, &e).in_file(file);
+        let err = match entry_key_path(src, &e) {
+            Some(path) => err.at_key(path),
+            None => err,
+        };
+        if e.message().starts_with("missing field") {
+            err.with_hint("every entry needs this key (`source` cites where the figures come from)")
+        } else {
+            err
+        }
+    })
+}
+
+/// The entry and key a catalog parse error is about (issue 12: a missing `source` or a
+/// wrongly typed value named neither): the `[entry]` above the error, and the missing
+/// field or the key of the error's line.
+fn entry_key_path(src: &str, e: &toml::de::Error) -> Option<String> {
+    let start = e.span()?.start.min(src.len());
+    let start = (0..=start).rev().find(|i| src.is_char_boundary(*i))?;
+    let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = src[start..].find('\n').map_or(src.len(), |i| start + i);
+    let unquote = |s: &str| s.trim().trim_matches('"').trim_matches('\'').to_string();
+    let header = |l: &str| {
+        let t = l.trim();
+        (t.starts_with('[') && !t.starts_with("[["))
+            .then(|| unquote(t.trim_start_matches('[').split(']').next().unwrap_or("")))
+    };
+    let this_line = &src[line_start..line_end];
+    let entry = header(this_line).or_else(|| src[..line_start].lines().rev().find_map(header))?;
+    let key = match e.message().strip_prefix("missing field `") {
+        Some(rest) => Some(rest.split('`').next().unwrap_or("").to_string()),
+        None => this_line
+            .split_once('=')
+            .filter(|_| header(this_line).is_none())
+            .map(|(k, _)| unquote(k)),
+    };
+    Some(match key {
+        Some(k) if !k.is_empty() => format!("{entry}.{k}"),
+        _ => entry,
+    })
 }
 
 impl Catalog {
@@ -330,7 +369,7 @@ impl Catalog {
         let names = self.gpus.values().flat_map(|g| {
             std::iter::once(g.id.as_str()).chain(g.aliases.iter().map(String::as_str))
         });
-        let mut e = InputError::new(format!("unknown GPU `{name}`"));
+        let mut e = InputError::new(format!("unknown GPU `{}`", crate::error::echo(name)));
         e = match did_you_mean(&lower, names) {
             Some(s) => e.with_hint(format!(
                 "did you mean `{s}`? `trainsim catalog gpus` lists them all"
@@ -346,7 +385,7 @@ impl Catalog {
         if let Some(m) = self.models.get(&lower) {
             return Ok(m);
         }
-        let mut e = InputError::new(format!("unknown model `{name}`"));
+        let mut e = InputError::new(format!("unknown model `{}`", crate::error::echo(name)));
         e = match did_you_mean(&lower, self.models.keys().map(String::as_str)) {
             Some(s) => e.with_hint(format!(
                 "did you mean `{s}`? `trainsim catalog models` lists them all"
@@ -396,10 +435,15 @@ pub fn load_model_file(path: &Path) -> Result<ModelSpec, InputError> {
         let at = Location::of_key(&src, &[], Some(key.rsplit('.').next().unwrap_or("")));
         e.in_file(path).at(at)
     })?;
-    model.id = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| model.name.clone());
+    // The file's `name` names the model, as an inline `[model]` table's does; the file
+    // stem only when the name is empty (issue 12: the name was ignored).
+    model.id = if model.name.trim().is_empty() {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    } else {
+        model.name.clone()
+    };
     Ok(model)
 }
 

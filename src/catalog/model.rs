@@ -158,6 +158,14 @@ impl ModelSpec {
                 "grouped-query attention shares each KV head among heads / kv_heads query heads",
             ));
         }
+        if self.head_dim.is_none() && self.d_model % u64::from(self.heads) != 0 {
+            return Err(InputError::new(format!(
+                "heads {} does not divide d_model {}: the default head dimension d_model / heads is not whole",
+                self.heads, self.d_model
+            ))
+            .at_key("heads")
+            .with_hint("use heads that divide d_model, or set head_dim when heads × head_dim differs from d_model"));
+        }
         if self.head_dim() == 0 {
             return Err(InputError::new("head dimension is 0")
                 .at_key("head_dim")

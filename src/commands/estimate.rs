@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use trainsim::catalog::Catalog;
+use trainsim::error::InputError;
 use trainsim::estimate::{evaluate, h100_equivalents, plan_search, Estimate};
 use trainsim::perf::CostBasis;
 use trainsim::report::{csv_string, grouped, Table};
@@ -91,6 +92,12 @@ fn row(e: &Estimate) -> EstimateRow<'_> {
 /// `trainsim estimate`.
 pub fn estimate(catalog: &Catalog, a: &EstimateArgs) -> anyhow::Result<()> {
     let mut q = question(catalog, &a.common, a.tokens)?;
+    if let Some(why) = trainsim::bounds::too_few_tokens(q.train_tokens, q.global_batch_tokens) {
+        return Err(InputError::new(why)
+            .at_key("--tokens")
+            .with_hint("train at least one global batch, or lower --global-batch-tokens")
+            .into());
+    }
     q.cost.usd_per_gpu_hour = a.usd_per_gpu_hour;
     q.cost.basis = if a.cost_basis == "ownership" {
         CostBasis::Ownership

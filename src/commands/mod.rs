@@ -16,8 +16,9 @@ use crate::cli::{Cli, Command, Common};
 /// Run the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(n) = cli.threads {
+        let n = thread_count(n);
         rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
+            .num_threads(n)
             .build_global()
             .ok();
     }
@@ -29,13 +30,34 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             validate::validate(&catalog, format, chart.as_deref())
         }
         Command::Classify { rule, format } => classify::classify(&catalog, rule.as_deref(), format),
-        Command::Run(a) => run::run(&catalog, &a),
+        Command::Run(a) => run::run(&catalog, &cli.catalog, &a),
         Command::Merge(a) => run::merge(&a),
         Command::Catalog {
             what: crate::cli::CatalogKind::Rules,
             format,
         } => classify::rules(format),
         Command::Catalog { what, format } => catalog::catalog(&catalog, what, format),
+    }
+}
+
+/// Most worker threads per core: more only adds OS threads (`--threads 100000` made
+/// 100,000 of them, issue 12) and results do not depend on the count.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The worker threads for `--threads n`: 0 means one per core; more than
+/// [`MAX_THREADS_PER_CORE`] per core is lowered to that, with a warning on stderr.
+fn thread_count(n: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let max = MAX_THREADS_PER_CORE * cores;
+    match n {
+        0 => cores,
+        n if n > max => {
+            eprintln!(
+                "warning: --threads {n} is more than {MAX_THREADS_PER_CORE} per core on {cores} core(s); using {max}"
+            );
+            max
+        }
+        n => n,
     }
 }
 
@@ -72,6 +94,29 @@ pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, 
         interleave: c.interleave,
         ..SearchSpace::default()
     };
+    // Fixed degrees that need more GPUs than given: say so, rather than let the search
+    // blame the batch (issue 12: `--dp 1000` on 64 GPUs).
+    let fixed: Vec<(&str, u32)> = [
+        ("--tp", c.tp),
+        ("--pp", c.pp),
+        ("--dp", c.dp),
+        ("--cp", c.cp),
+    ]
+    .into_iter()
+    .filter_map(|(f, v)| v.map(|v| (f, v)))
+    .collect();
+    let need: u64 = fixed.iter().map(|(_, v)| u64::from(*v)).product();
+    if need > c.gpus {
+        let named: Vec<String> = fixed.iter().map(|(f, v)| format!("{f} {v}")).collect();
+        return Err(InputError::new(format!(
+            "{} need{} at least {need} GPUs (tp × pp × dp × cp), more than the {} given by --gpus",
+            named.join(" "),
+            if fixed.len() == 1 { "s" } else { "" },
+            c.gpus
+        ))
+        .at_key(fixed.last().map_or("--gpus", |f| f.0))
+        .with_hint("lower the fixed degrees or raise --gpus"));
+    }
     if let (None, Some(ep)) = (&model.moe, c.ep) {
         if ep > 1 {
             return Err(InputError::new(format!(

@@ -13,6 +13,7 @@
 //! (2 if a scenario file was also refused).
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use trainsim::catalog::Catalog;
@@ -22,7 +23,7 @@ use trainsim::run::{
     merge as merge_shards, planned_trials, run_scenario, write_combined, write_report, Ran,
     RunOptions, ScenarioOutcome, Shard,
 };
-use trainsim::scenario::{load, load_default, Overrides, Scenario};
+use trainsim::scenario::{fnv1a, load, load_default, Overrides, Scenario};
 
 use crate::cli::{MergeArgs, RunArgs};
 
@@ -183,8 +184,24 @@ fn print_warnings(s: &Scenario) {
     }
 }
 
+/// The hash of the `--catalog` files' contents, in order (`None` without any): it goes into
+/// every scenario's fingerprint, so `merge` refuses shards run against different catalogs.
+fn catalog_fingerprint(files: &[PathBuf]) -> Result<Option<u64>, InputError> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let mut h = 0xcbf2_9ce4_8422_2325;
+    for f in files {
+        let text = trainsim::catalog::read_text(f)?;
+        h = fnv1a(&(text.len() as u64).to_le_bytes(), h);
+        h = fnv1a(text.as_bytes(), h);
+    }
+    Ok(Some(h))
+}
+
 /// `trainsim run`.
-pub fn run(c: &Catalog, a: &RunArgs) -> anyhow::Result<()> {
+pub fn run(c: &Catalog, catalog_files: &[PathBuf], a: &RunArgs) -> anyhow::Result<()> {
+    let catalog_hash = catalog_fingerprint(catalog_files)?;
     let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
     let overrides = Overrides {
         trials: a.trials,
@@ -211,7 +228,7 @@ pub fn run(c: &Catalog, a: &RunArgs) -> anyhow::Result<()> {
             None => load_default(c, &overrides),
             Some(p) => load(p, c, &overrides),
         };
-        let s = match loaded {
+        let mut s = match loaded {
             Ok(s) => s,
             Err(e) => {
                 report(e, &mut failures);
@@ -232,6 +249,9 @@ pub fn run(c: &Catalog, a: &RunArgs) -> anyhow::Result<()> {
                 &mut failures,
             );
             continue;
+        }
+        if let Some(h) = catalog_hash {
+            s.fingerprint = fnv1a(&h.to_le_bytes(), s.fingerprint);
         }
         print_warnings(&s);
         let bar = progress_bar(planned_trials(&s, shard), &s.name);

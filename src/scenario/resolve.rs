@@ -184,27 +184,10 @@ impl Value {
     }
 }
 
-/// Largest accepted value of a whole-number or plan-shaping key: beyond these the plan
-/// search would loop for hours, and no real run comes near them.
+/// Largest accepted value of a whole-number or plan-shaping key: the table the CLI flags
+/// share ([`crate::bounds`]).
 fn upper_bound(path: &str) -> Option<f64> {
-    match path {
-        "fleet.count" | "policy.run_gpus" | "policy.reference.count" => Some(1e7),
-        p if p.starts_with("fleet.")
-            && [".count", ".cap", ".initial", ".rate_per_month"]
-                .iter()
-                .any(|k| p.ends_with(k)) =>
-        {
-            Some(1e7)
-        }
-        // A budget: $10 trillion is beyond any fleet; the GPUs it buys are held to 1e7 in
-        // `gpus_for_budget`.
-        p if p.starts_with("fleet.") && p.ends_with(".budget_usd") => Some(1e13),
-        "fleet.gpus_per_node" => Some(1024.0),
-        "seq_len" => Some(1e8),
-        "global_batch_tokens" => Some(1e12),
-        p if p.starts_with("plan.") => Some(1e6),
-        _ => None,
-    }
+    crate::bounds::upper_bound(path)
 }
 
 fn hint_for(domain: Domain) -> &'static str {
@@ -911,6 +894,13 @@ pub(crate) fn point(
             seq_len,
         ),
     };
+    if let Some(why) = crate::bounds::too_few_tokens(train_tokens, global_batch_tokens) {
+        return Err(ctx.err(
+            "train_tokens",
+            why,
+            "train at least one global batch, or lower `global_batch_tokens`",
+        ));
+    }
 
     // Assumptions: the defaults `trainsim estimate` uses for each chip, then the file's
     // nominal values.
