@@ -370,7 +370,7 @@ fn tail_header() -> Vec<String> {
 
 /// Columns after `infeasible_reason` (issue 5): medians of the policy metrics, the build-up
 /// date, and how the fleet was used.
-pub const TAIL_COLUMNS: [&str; 12] = [
+pub const TAIL_COLUMNS: [&str; 16] = [
     "facility_power_mw_p50",
     "h100_equivalents_p50",
     "restriction_time_ratio_p50",
@@ -383,6 +383,10 @@ pub const TAIL_COLUMNS: [&str; 12] = [
     "fleet_mode_share",
     "fleet_reason",
     "notes",
+    "restriction_time_ratio_p5",
+    "restriction_time_ratio_p95",
+    "restriction_cost_ratio_p5",
+    "restriction_cost_ratio_p95",
 ];
 
 /// Column names of the combined `<out>/summary.csv`: the swept inputs of each scenario are
@@ -832,6 +836,12 @@ impl Summarizer {
             None => row.extend(std::iter::repeat_n(String::new(), 3)),
         }
         row.push(rec.notes.join("; "));
+        // Issue 9: bands of the restriction ratios, under common random numbers.
+        for i in [2, 3] {
+            let band = summary.as_ref().and_then(|s| s.extra_band[i]);
+            row.push(band.map(|b| fmt_f64(b.0)).unwrap_or_default());
+            row.push(band.map(|b| fmt_f64(b.1)).unwrap_or_default());
+        }
         if let Some(w) = &mut self.trials_out {
             for (i, t) in trials.iter().enumerate() {
                 let mut r = vec![rec.point.to_string(), i.to_string()];

@@ -73,6 +73,10 @@ pub struct Validation {
     pub band_p95: f64,
     /// Whether the reported value falls inside the band.
     pub inside: bool,
+    /// The fitted whole-run time factor this row's prediction carries (1 on the named route).
+    pub time_factor: f64,
+    /// The route's fitted band: sd of the log residual (leave-one-out, root-mean-square).
+    pub band_log_sd: f64,
     /// The plan used.
     pub plan: String,
     /// Source of the reported value.
@@ -356,6 +360,16 @@ pub fn fit(raws: &[Raw]) -> (Calibration, Vec<Validation>) {
             band_p5,
             band_p95,
             inside: band_p5 <= r.run.reported && r.run.reported <= band_p95,
+            time_factor: if route == Route::Typical {
+                log_tf.exp()
+            } else {
+                1.0
+            },
+            band_log_sd: if route == Route::Typical {
+                typical_log_sd
+            } else {
+                named_log_sd
+            },
             plan: r.plan.clone(),
             source: r.run.source.clone(),
         });

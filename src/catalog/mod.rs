@@ -228,7 +228,7 @@ impl Catalog {
             .ok_or_else(|| {
                 InputError::new(format!("no typical software stack for year {year}"))
                     .with_hint(format!(
-                        "years {lo}–{hi} have one; or name a stack with --stack (`trainsim catalog stacks`)"
+                        "years {lo}–{hi} have one; or name a stack (`--stack`, or `stack` in a scenario; `trainsim catalog stacks`)"
                     ))
             })
     }

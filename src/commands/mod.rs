@@ -117,6 +117,14 @@ pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, 
         .at_key(fixed.last().map_or("--gpus", |f| f.0))
         .with_hint("lower the fixed degrees or raise --gpus"));
     }
+    let batch_seqs = (global_batch_tokens / seq_len as f64).round() as u64;
+    if let Some((key, why)) =
+        space.fixed_violation(model.heads, model.kv_heads(), model.layers, batch_seqs)
+    {
+        return Err(InputError::new(why)
+            .at_key(format!("--{}", key.replace('_', "-")))
+            .with_hint("fixed plan values must divide as the search's own do; leave the flag out to search it"));
+    }
     if let (None, Some(ep)) = (&model.moe, c.ep) {
         if ep > 1 {
             return Err(InputError::new(format!(

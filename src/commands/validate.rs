@@ -20,12 +20,8 @@ pub fn validate(c: &Catalog, format: Format, chart: Option<&Path>) -> anyhow::Re
     let named = summarize(&rows, Route::Named);
     let typical = summarize(&rows, Route::Typical);
     match format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "calibration": cal, "named": named, "typical": typical, "runs": rows,
-            }))?
-        ),
+        // The contract: an array of rows (each carries its route's fitted figures).
+        Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
         Format::Csv => print!("{}", csv_string(&rows)?),
         Format::Table => {
             let mut t = Table::new([

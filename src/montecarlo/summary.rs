@@ -83,6 +83,9 @@ pub struct PointSummary {
     pub metrics: [Option<MetricSummary>; 5],
     /// Median of each [`super::EXTRA_METRICS`] entry (`None` when no trial has a value).
     pub extra: [Option<f64>; 7],
+    /// p5 and p95 of each [`super::EXTRA_METRICS`] entry. Trials share their draws across
+    /// points (common random numbers), so a ratio's band is that of the comparison alone.
+    pub extra_band: [Option<(f64, f64)>; 7],
     /// The plan code chosen most often (the lowest code on a tie) and how many trials chose it.
     pub plan: Option<(u64, u64)>,
     /// Trials that produced metrics.
@@ -124,9 +127,10 @@ pub fn summarize_trials_sampled(trials: &[TrialMetrics], samples: usize) -> Poin
         }
         s
     });
-    let extra = std::array::from_fn(|m| {
-        summarize(trials.iter().map(|t| t.extra[m]), &mut scratch).map(|s| s.p50)
-    });
+    let extra_all: [Option<MetricSummary>; 7] =
+        std::array::from_fn(|m| summarize(trials.iter().map(|t| t.extra[m]), &mut scratch));
+    let extra = extra_all.map(|s| s.map(|s| s.p50));
+    let extra_band = extra_all.map(|s| s.map(|s| (s.p5, s.p95)));
     let mut counts: BTreeMap<u64, u64> = BTreeMap::new();
     let mut infeasible = 0;
     for t in trials {
@@ -145,6 +149,7 @@ pub fn summarize_trials_sampled(trials: &[TrialMetrics], samples: usize) -> Poin
     PointSummary {
         metrics,
         extra,
+        extra_band,
         plan,
         feasible: trials.len() as u64 - infeasible,
         infeasible,

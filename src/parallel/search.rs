@@ -53,6 +53,67 @@ pub struct SearchSpace {
     pub max_interleave: Option<u32>,
 }
 
+impl SearchSpace {
+    /// The first fixed value that no plan can satisfy, as `(key, what it breaks)`: `tp`
+    /// must divide the attention heads (and divide or be divided by the KV heads), `pp` at
+    /// most the layers, `interleave` at least one layer per virtual stage, `micro_batch`
+    /// and `dp × micro_batch` must divide the global batch. Keys are the plan keys (`tp`,
+    /// `pp`, …); the front ends name them as flags or scenario paths.
+    pub fn fixed_violation(
+        &self,
+        heads: u32,
+        kv_heads: u32,
+        layers: u32,
+        batch_seqs: u64,
+    ) -> Option<(&'static str, String)> {
+        if let Some(t) = self.tp {
+            if heads % t != 0 || (kv_heads % t != 0 && t % kv_heads != 0) {
+                return Some((
+                    "tp",
+                    format!("TP {t} does not divide the model's {heads} attention heads ({kv_heads} KV heads)"),
+                ));
+            }
+        }
+        if let Some(p) = self.pp {
+            if p > layers {
+                return Some((
+                    "pp",
+                    format!("PP {p} is more than the model's {layers} layers"),
+                ));
+            }
+            if let Some(v) = self.interleave {
+                if u64::from(p) * u64::from(v) > u64::from(layers) {
+                    return Some((
+                        "interleave",
+                        format!("PP {p} × interleave {v} virtual stages need at least {} layers; the model has {layers}", p * v),
+                    ));
+                }
+            }
+        }
+        if let Some(m) = self.micro_batch {
+            if batch_seqs % u64::from(m) != 0 {
+                return Some((
+                    "micro_batch",
+                    format!("a micro-batch of {m} sequences does not divide the global batch of {batch_seqs} sequences"),
+                ));
+            }
+        }
+        if let Some(d) = self.dp {
+            let per = u64::from(d) * u64::from(self.micro_batch.unwrap_or(1));
+            if batch_seqs % per != 0 {
+                return Some((
+                    "dp",
+                    format!(
+                        "DP {d} × micro-batch {} = {per} does not divide the global batch of {batch_seqs} sequences",
+                        self.micro_batch.unwrap_or(1)
+                    ),
+                ));
+            }
+        }
+        None
+    }
+}
+
 /// A timed plan.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PlanResult {

@@ -31,6 +31,27 @@ pub fn all_gather_s(bytes: f64, n: f64, link: Link) -> f64 {
     (n - 1.0) / n * bytes / link.bytes_per_s + (n - 1.0) * link.alpha_s
 }
 
+/// Hierarchical all-gather (or reduce-scatter) of a `bytes`-sized tensor over `n` ranks
+/// laid out `per_node` to a node, when `n` spans several nodes: first among the ranks of
+/// the same local index across the `n/per_node` nodes (each GPU's own NIC, so all NICs of a
+/// node work in parallel), then inside each node over NVLink:
+/// `(k−1)/k · S/per_node / bw_inter + (per_node−1)/per_node · S / bw_intra` with `k` nodes
+/// (NCCL's hierarchical algorithms; Jia et al., arXiv:1807.11205 §3.2 for the two-level
+/// all-reduce). Within one node it is the plain ring.
+pub fn hierarchical_all_gather_s(
+    bytes: f64,
+    n: f64,
+    per_node: f64,
+    intra: Link,
+    inter: Link,
+) -> f64 {
+    if n <= per_node {
+        return all_gather_s(bytes, n, intra);
+    }
+    let nodes = n / per_node;
+    all_gather_s(bytes / per_node, nodes, inter) + all_gather_s(bytes, per_node, intra)
+}
+
 /// Point-to-point send of `bytes`.
 pub fn p2p_s(bytes: f64, link: Link) -> f64 {
     bytes / link.bytes_per_s + link.alpha_s
@@ -56,5 +77,29 @@ mod tests {
         assert_eq!(all_reduce_s(0.0, 4096.0, link), 0.0);
         assert_eq!(all_gather_s(0.0, 4096.0, link), 0.0);
         assert!((all_gather_s(1e9, 8.0, link) * 2.0 - t).abs() < 1e-15);
+    }
+
+    /// TP16 on two 8-GPU nodes, 1 GB gathered: across the nodes each GPU's NIC carries
+    /// 1/2 · 1e9/8 = 62.5 MB at 42.5 GB/s = 1.4706 ms (+1 step of 14 µs); inside the node
+    /// 7/8 · 1e9 at 240 GB/s = 3.6458 ms (+7 steps of 3.4 µs). A flat ring over the NICs would
+    /// take 15/16 · 1e9 / 42.5e9 = 22.06 ms.
+    #[test]
+    fn hierarchical_all_gather_by_hand() {
+        let intra = Link {
+            bytes_per_s: 240e9,
+            alpha_s: 3.4e-6,
+        };
+        let inter = Link {
+            bytes_per_s: 42.5e9,
+            alpha_s: 14e-6,
+        };
+        let t = hierarchical_all_gather_s(1e9, 16.0, 8.0, intra, inter);
+        let want = 0.5 * 1e9 / 8.0 / 42.5e9 + 14e-6 + 7.0 / 8.0 * 1e9 / 240e9 + 7.0 * 3.4e-6;
+        assert!((t - want).abs() < 1e-12, "{t} vs {want}");
+        assert!(t < all_gather_s(1e9, 16.0, inter) / 4.0);
+        assert_eq!(
+            hierarchical_all_gather_s(1e9, 8.0, 8.0, intra, inter),
+            all_gather_s(1e9, 8.0, intra)
+        );
     }
 }

@@ -29,7 +29,7 @@
 use serde::Serialize;
 
 use super::assumptions::Efficiency;
-use super::comm::{all_gather_s, all_reduce_s, p2p_s, Link};
+use super::comm::{all_gather_s, all_reduce_s, hierarchical_all_gather_s, p2p_s, Link};
 use crate::catalog::{GpuSpec, Precision};
 use crate::parallel::Strategy;
 use crate::workload::flops::Recompute;
@@ -283,13 +283,21 @@ impl StepModel {
         };
         let attn_bwd_factor = if e.flash_attention { 2.5 } else { 2.0 };
 
-        let tp_link = self.link_for_span(tp);
+        // TP beyond a node (only when fixed by the user, e.g. a published TP16) is timed
+        // hierarchically: every NIC of the node across nodes, then NVLink inside.
         // Two all-gathers and two reduce-scatters around attention and the FFN; routed
         // experts work on the sequence-parallel shard, so an MoE FFN without shared
         // experts needs none of its own.
         let tp_collectives = if moe && s.shared == 0.0 { 2.0 } else { 4.0 };
-        let tp_fwd =
-            tp_collectives * all_gather_s(tokens * s.h * 2.0, tp, tp_link) * (1.0 - e.tp_overlap);
+        let tp_fwd = tp_collectives
+            * hierarchical_all_gather_s(
+                tokens * s.h * 2.0,
+                tp,
+                self.hw.gpus_per_node,
+                self.link_intra(),
+                self.link_inter(),
+            )
+            * (1.0 - e.tp_overlap);
         // Context parallelism: K and V of every rank's chunk gathered before attention
         // (Llama 3 §3.3.2 uses an all-gather; ring variants overlap it with attention,
         // which `cp_overlap` credits), dK and dV reduce-scattered in backward.

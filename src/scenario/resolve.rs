@@ -1052,6 +1052,23 @@ pub(crate) fn point(
         interleave: u32_of("plan.interleave"),
         ..SearchSpace::default()
     };
+    let batch_seqs = (global_batch_tokens / seq_len as f64).round() as u64;
+    if let Some((key, why)) =
+        space.fixed_violation(model.heads, model.kv_heads(), model.layers, batch_seqs)
+    {
+        let path = match key {
+            "tp" => "plan.tp",
+            "pp" => "plan.pp",
+            "interleave" => "plan.interleave",
+            "micro_batch" => "plan.micro_batch",
+            _ => "plan.dp",
+        };
+        return Err(ctx.err(
+            path,
+            why,
+            "fixed plan values must divide as the search's own do; leave the key out to search it",
+        ));
+    }
     if let (Some(moe), Some(ep)) = (&model.moe, space.ep) {
         if moe.experts % ep != 0 {
             return Err(ctx.err(

@@ -196,6 +196,7 @@ mod tests {
     }
 
     published_counts! {
+        megatron_22b: "megatron-22b",
         amber_7b: "amber-7b",
         falcon_40b: "falcon-40b",
         glm_130b: "glm-130b",
