@@ -11,6 +11,11 @@ pub struct Cli {
     /// Extra GPUs or models (TOML, same format as the built-in catalogs); repeatable.
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Vec<PathBuf>,
+    /// Extra export-control rules (TOML, same format as the built-in rules.toml; a rule may
+    /// extend a built-in one); repeatable. Used by `classify`, `catalog rules`, `estimate
+    /// --rule` and scenarios' `[policy] rule` in `run`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, global = true, value_name = "N")]
     pub threads: Option<usize>,
@@ -193,6 +198,10 @@ pub struct EstimateArgs {
     /// Cost basis.
     #[arg(long, default_value = "rental", value_parser = ["rental", "ownership"])]
     pub cost_basis: String,
+    /// Also give the chip's export-control status under this rule (`trainsim catalog rules`,
+    /// or one of a `--rules` file).
+    #[arg(long)]
+    pub rule: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

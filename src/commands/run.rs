@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use trainsim::catalog::Catalog;
 use trainsim::error::InputError;
+use trainsim::policy::Rule;
 use trainsim::report::{grouped, Table};
 use trainsim::run::{
     merge as merge_shards, planned_trials, run_scenario, write_combined, write_report, Ran,
@@ -184,11 +185,12 @@ fn print_warnings(s: &Scenario) {
 }
 
 /// `trainsim run`.
-pub fn run(c: &Catalog, a: &RunArgs) -> anyhow::Result<()> {
+pub fn run(c: &Catalog, user_rules: &[Rule], a: &RunArgs) -> anyhow::Result<()> {
     let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
     let overrides = Overrides {
         trials: a.trials,
         seed: a.seed,
+        rules: user_rules.to_vec(),
     };
     let files: Vec<Option<&std::path::PathBuf>> = if a.scenarios.is_empty() {
         vec![None]
