@@ -223,7 +223,7 @@ fn classify_matches_the_hand_worked_table() {
         "aug-2022", "oct-2022", "oct-2023", "dec-2024", "apr-2025", "jan-2026",
     ];
     #[rustfmt::skip]
-    let table: [(&str, [&str; 6], &str); 16] = [
+    let table: [(&str, [&str; 6], &str); 18] = [
         // A100 SXM: TPP 312×16 = 4,992; I/O 600 NVLink + 64 PCIe = 664 (NVIDIA A100 datasheet).
         ("a100-sxm-80gb", [l, c, c, c, c, c], "3A090.a, case-by-case review"),
         // A800 SXM: I/O 400 + 64 = 464 < 600 (TechPowerUp on the A800's NVLink cut); TPP 4,992
@@ -260,6 +260,11 @@ fn classify_matches_the_hand_worked_table() {
         // Ascend 910B: TPP 376×16 = 6,016; HCCS 392 GB/s and PCIe unpublished, so the 2022
         // I/O test (≥ 600) is open; 3A090.a.1 from 2023; not a US export → review n/a.
         ("ascend-910b", [i, i, c, c, c, c], "3A090.a, review policy n/a (not a US export, or not sold as chips)"),
+        // Gaudi 2: TPP max(432×16, 865×8) = 6,920; I/O all 24 × 100 GbE = 600 GB/s (Intel
+        // Gaudi docs); sold in the US, below 21,000 and 6,500 GB/s.
+        ("gaudi2", [l, c, c, c, c, c], "3A090.a, case-by-case review"),
+        // Gaudi 3: TPP 1,835×16 = 29,360 ≥ 21,000 → presumption of denial.
+        ("gaudi3", [l, c, c, c, c, c], "3A090.a, presumption of denial"),
         // TPU v4: TPP 275×16 = 4,400 < 4,800 (Google Cloud TPU v4 docs); PD ≥ 4,400/858 = 5.13
         // ≥ 3.2, so 3A090.b at least and 3A090.a if PD ≥ 5.92: indeterminate from 2023.
         ("tpu-v4", [x, x, i, i, i, i], ""),

@@ -185,6 +185,13 @@ impl GpuSpec {
             None => self.scale_out_bytes_per_s(),
         }
     }
+    /// GPUs that share the scale-up link: `scale_up_domain_gpus`, else the server size.
+    /// Beyond it, traffic goes over host PCIe and the NIC (the engine uses the NIC figure).
+    pub fn scale_up_domain(&self) -> u32 {
+        self.scale_up_domain_gpus
+            .unwrap_or(self.gpus_per_node)
+            .min(self.gpus_per_node)
+    }
     /// Scale-out bandwidth per GPU in one direction, bytes/s.
     pub fn scale_out_bytes_per_s(&self) -> f64 {
         self.scale_out_gbit_per_s

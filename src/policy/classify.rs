@@ -1053,6 +1053,10 @@ mod tests {
             Some(664.0)
         );
         assert_eq!(io_bidir_gb_per_s(c.gpu("tpu-v4").unwrap()), None);
+        // Gaudi: all 24 Ethernet ports count for the rule (issue 11), not only the 21 that
+        // scale up in an 8-card server.
+        assert_eq!(io_bidir_gb_per_s(c.gpu("gaudi2").unwrap()), Some(600.0));
+        assert_eq!(io_bidir_gb_per_s(c.gpu("gaudi3").unwrap()), Some(1200.0));
         // gpus.csv: RTX 4090 and L40S "not controlled" under Oct 2022 despite TPP ≥ 4,800.
         assert_eq!(class("rtx-4090", "oct-2022").status, X);
         assert_eq!(class("l40s", "oct-2022").status, X);
