@@ -435,3 +435,66 @@ fn a_bad_rule_file_exits_2_with_file_line_and_column() {
         .code(2)
         .stderr(predicate::str::contains("no/such/rules.toml"));
 }
+
+/// Issue 11: scenarios and `classify` agree. A purchased chip the bound cannot place
+/// (TPU v4 under oct-2023: indeterminate) or places above a custom line (the L2's PD ≥ 1.80
+/// against pd_min 1.5) is refused with the same reason `classify` gives.
+#[test]
+fn scenarios_refuse_what_classify_cannot_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let scen = dir.path().join("s.toml");
+    std::fs::write(
+        &scen,
+        r#"name = "bounded"
+model = "llama2-7b"
+train_tokens = 1e11
+[fleet]
+gpu = "l2"
+count = 64
+[sweep]
+"policy" = [{ rule = "oct-2023" }, { pd_min = 1.5 }]
+"fleet.gpu" = ["l2", "tpu-v4"]
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = trainsim()
+        .args(["run", "--trials", "4", "--no-charts", "--out"])
+        .arg(&out)
+        .arg(&scen)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(out.join("bounded").join("summary.csv")).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let h = rdr.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|x| x == name).unwrap();
+    let (gpu, why) = (col("gpu"), col("infeasible_reason"));
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let classify_reason = |rule: &str, chip: &str| {
+        row(
+            &json(&["classify", "--rule", rule, "--format", "json"]),
+            chip,
+            rule,
+        )["reason"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // Sweep order: (oct-2023, l2), (oct-2023, tpu-v4), (pd_min, l2), (pd_min, tpu-v4).
+    assert_eq!(&rows[0][gpu], "l2");
+    assert_eq!(&rows[0][why], "", "the L2 is outside 3A090");
+    assert_eq!(
+        rows[1][why],
+        format!(
+            "not allowed under oct-2023: {}",
+            classify_reason("oct-2023", "tpu-v4")
+        )
+    );
+    assert!(rows[1][why].contains("controlled [3A090.a] if PD ≥ 5.92"));
+    assert!(
+        rows[2][why].starts_with("not allowed under custom: PD ≥ 1.80"),
+        "{}",
+        &rows[2][why]
+    );
+}
