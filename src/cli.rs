@@ -11,6 +11,11 @@ pub struct Cli {
     /// Extra GPUs or models (TOML, same format as the built-in catalogs); repeatable.
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Vec<PathBuf>,
+    /// Extra export-control rules (TOML, same format as the built-in rules.toml; a rule may
+    /// extend a built-in one); repeatable. Used by `classify`, `catalog rules`, `estimate
+    /// --rule` and scenarios' `[policy] rule` in `run`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
     /// Worker threads: 0 or absent means one per core; more than 4 per core is lowered to
     /// 4 per core, with a warning. Results do not depend on it.
     #[arg(long, global = true, value_name = "N", value_parser = parse_threads)]
@@ -208,6 +213,10 @@ pub struct EstimateArgs {
     /// Cost basis.
     #[arg(long, default_value = "rental", value_parser = ["rental", "ownership"])]
     pub cost_basis: String,
+    /// Also give the chip's export-control status under this rule (`trainsim catalog rules`,
+    /// or one of a `--rules` file).
+    #[arg(long)]
+    pub rule: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,

@@ -77,7 +77,7 @@ const WINDOW_TRIALS: u64 = 65_536;
 /// Search results kept for reuse before the cache is emptied.
 const MAX_CACHED_SEARCHES: usize = 4096;
 /// Format tag of shard manifests.
-const SHARD_FORMAT: &str = "trainsim-shard-2";
+const SHARD_FORMAT: &str = "trainsim-shard-3";
 /// Most per-trial `train_days` values kept per point for the distribution chart.
 pub const MAX_SAMPLES: usize = 2000;
 
@@ -370,7 +370,7 @@ fn tail_header() -> Vec<String> {
 
 /// Columns after `infeasible_reason` (issue 5): medians of the policy metrics, the build-up
 /// date, and how the fleet was used.
-pub const TAIL_COLUMNS: [&str; 16] = [
+pub const TAIL_COLUMNS: [&str; 17] = [
     "facility_power_mw_p50",
     "h100_equivalents_p50",
     "restriction_time_ratio_p50",
@@ -387,6 +387,9 @@ pub const TAIL_COLUMNS: [&str; 16] = [
     "restriction_time_ratio_p95",
     "restriction_cost_ratio_p5",
     "restriction_cost_ratio_p95",
+    // Issue 11, appended so earlier columns keep their places: the up-front hardware cost of
+    // the owned pools (median), beside the amortised `cost_usd`.
+    "capex_usd_p50",
 ];
 
 /// Column names of the combined `<out>/summary.csv`: the swept inputs of each scenario are
@@ -842,6 +845,7 @@ impl Summarizer {
             row.push(band.map(|b| fmt_f64(b.0)).unwrap_or_default());
             row.push(band.map(|b| fmt_f64(b.1)).unwrap_or_default());
         }
+        row.push(extra(7).map(fmt_f64).unwrap_or_default());
         if let Some(w) = &mut self.trials_out {
             for (i, t) in trials.iter().enumerate() {
                 let mut r = vec![rec.point.to_string(), i.to_string()];
@@ -1711,16 +1715,17 @@ fn merge_one(name: &str, shards: &[FoundShard], out: &Path) -> anyhow::Result<Sc
             for (i, v) in values.iter_mut().enumerate() {
                 *v = num(3 + i)?;
             }
-            let mut extra = [0.0; 7];
+            let mut extra = [0.0; EXTRA_METRICS.len()];
             for (i, v) in extra.iter_mut().enumerate() {
                 *v = num(8 + i)?;
             }
-            let plan = match rec.get(15) {
+            let after = 8 + EXTRA_METRICS.len();
+            let plan = match rec.get(after) {
                 Some("-") => NO_PLAN,
                 Some(s) => s.parse().map_err(|_| bad())?,
                 None => return Err(bad()),
             };
-            if let Some(r) = rec.get(16).filter(|r| !r.is_empty()) {
+            if let Some(r) = rec.get(after + 1).filter(|r| !r.is_empty()) {
                 if first_reason.is_none() {
                     first_reason = Some((trial, r.to_string()));
                 }

@@ -194,7 +194,10 @@ fn two_pools_by_hand_from_their_own_estimates() {
     assert!(step < b / tps_h, "combined must beat the H100 pool alone");
     let used = (h["gpus_used"].as_u64().unwrap() + a["gpus_used"].as_u64().unwrap()) as f64;
     let g = goodput(&Reliability::default(), used, params).goodput;
-    let wall_h = tokens / b * step / g / 3600.0;
+    // The default stack's whole-run factor: time_factor / (1 − overhead), as for one pool.
+    let stack = &c.stacks["typical-2026"];
+    let whole_run = stack.time_factor / (1.0 - h["run_overhead"].as_f64().unwrap());
+    let wall_h = tokens / b * step / g * whole_run / 3600.0;
 
     let (rows, _) = run(&format!(
         "{HEAD}[[fleet.pools]]\ngpu = \"h100-sxm-80gb\"\ncount = 64\n\

@@ -1,6 +1,7 @@
 //! The one integration-test binary (ripgrep style): command-line contract, catalogs,
 //! validation, scenarios, policy and fleets, each in its own module.
 
+mod catalog;
 mod cli;
 mod defects;
 mod fleet;

@@ -85,8 +85,21 @@ pub struct GpuSpec {
     pub scale_out_gbit_per_s: Option<f64>,
     /// Thermal design power, W.
     pub tdp_w: Option<f64>,
-    /// Logic die area, mm².
+    /// Logic die area, mm²: every logic die built on a non-planar (FinFET/GAA) process, as
+    /// the "applicable die area" of 88 FR 73458 counts it.
     pub die_area_mm2: Option<f64>,
+    /// Logic dies in the package (default 1). When the die area is not published, each die
+    /// is at most the lithographic reticle ([`RETICLE_LIMIT_MM2`]), which bounds PD from below.
+    pub logic_dies: Option<u32>,
+    /// Aggregate bidirectional I/O over all inputs and outputs, GB/s, where it differs from
+    /// the scale-up link plus host PCIe (Gaudi: all 24 on-die Ethernet ports, of which only
+    /// 21 serve scale-up in an 8-card server).
+    pub io_total_gb_per_s: Option<f64>,
+    /// GPUs that share the scale-up link (default: `gpus_per_node`). PCIe cards bridged in
+    /// pairs have 2: beyond the pair, GPUs of a server talk over host PCIe.
+    pub scale_up_domain_gpus: Option<u32>,
+    /// How the chip reaches buyers, for review policies that depend on it (91 FR 1684).
+    pub us_market: Option<UsMarket>,
     /// Purchase price per GPU, USD.
     pub purchase_usd: Option<f64>,
     /// Year of the purchase price.
@@ -107,6 +120,37 @@ pub struct GpuSpec {
     /// Free-form caveats.
     pub notes: Option<String>,
 }
+
+/// How a chip is sold, as 91 FR 1684 (Jan 2026) asks: case-by-case review covers only
+/// chips "commercially available in the United States" when the rule was published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UsMarket {
+    /// Sold in the United States (A100, H100, H200, MI300X, Gaudi, RTX 4090, ...).
+    Commercial,
+    /// Made for the China market only (A800, H800, H20, L20, L2, RTX 4090D).
+    ChinaOnly,
+    /// Not a US export at all (Huawei Ascend: made and sold in China).
+    NotExported,
+    /// Not sold as chips: rented as a cloud service only (Google TPU).
+    CloudOnly,
+}
+
+impl UsMarket {
+    /// The name used in files and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UsMarket::Commercial => "commercial",
+            UsMarket::ChinaOnly => "china-only",
+            UsMarket::NotExported => "not-exported",
+            UsMarket::CloudOnly => "cloud-only",
+        }
+    }
+}
+
+/// The lithographic reticle limit, mm² (26 mm × 33 mm = 858 mm²): no single die is larger,
+/// so a package of n logic dies has at most n × 858 mm² and PD ≥ TPP / (n × 858).
+pub const RETICLE_LIMIT_MM2: f64 = 858.0;
 
 fn yes() -> bool {
     true
@@ -141,6 +185,13 @@ impl GpuSpec {
             None => self.scale_out_bytes_per_s(),
         }
     }
+    /// GPUs that share the scale-up link: `scale_up_domain_gpus`, else the server size.
+    /// Beyond it, traffic goes over host PCIe and the NIC (the engine uses the NIC figure).
+    pub fn scale_up_domain(&self) -> u32 {
+        self.scale_up_domain_gpus
+            .unwrap_or(self.gpus_per_node)
+            .min(self.gpus_per_node)
+    }
     /// Scale-out bandwidth per GPU in one direction, bytes/s.
     pub fn scale_out_bytes_per_s(&self) -> f64 {
         self.scale_out_gbit_per_s
@@ -162,6 +213,12 @@ impl GpuSpec {
             ("scale_out_gbit_per_s", self.scale_out_gbit_per_s),
             ("tdp_w", self.tdp_w),
             ("die_area_mm2", self.die_area_mm2),
+            ("logic_dies", self.logic_dies.map(f64::from)),
+            ("io_total_gb_per_s", self.io_total_gb_per_s),
+            (
+                "scale_up_domain_gpus",
+                self.scale_up_domain_gpus.map(f64::from),
+            ),
             ("purchase_usd", self.purchase_usd),
             ("rental_usd_per_gpu_hour", self.rental_usd_per_gpu_hour),
         ]

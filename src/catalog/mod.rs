@@ -17,7 +17,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 
 use crate::error::{did_you_mean, InputError, Location};
-pub use gpu::{GpuSpec, Precision};
+pub use gpu::{GpuSpec, Precision, UsMarket, RETICLE_LIMIT_MM2};
 pub use model::{FfnKind, ModelSpec, MoeSpec};
 pub use runs::PublishedRun;
 pub use stack::{StackKind, StackSpec};

@@ -5,17 +5,22 @@
 
 use serde::Serialize;
 use trainsim::catalog::Catalog;
-use trainsim::policy::{builtin_rules, classify as classify_gpu, find_rule, Classification, Rule};
+use trainsim::policy::{classify as classify_gpu, find_rule, Classification, Rule};
 use trainsim::report::{csv_string, grouped, opt, Table};
 
 use crate::cli::Format;
 
-/// Print the status of every chip under every rule (or only `rule`), chip by chip, rules in
-/// date order. An unknown rule id is an input error with a did-you-mean hint.
-pub fn classify(c: &Catalog, rule: Option<&str>, format: Format) -> anyhow::Result<()> {
-    let all = builtin_rules();
+/// Print the status of every chip under every rule of `all` (the built-in ones and those of
+/// `--rules` files), or only `rule`, chip by chip, rules in the order given. An unknown rule
+/// id is an input error with a did-you-mean hint.
+pub fn classify(
+    c: &Catalog,
+    all: &[Rule],
+    rule: Option<&str>,
+    format: Format,
+) -> anyhow::Result<()> {
     let rules: Vec<&Rule> = match rule {
-        Some(id) => vec![find_rule(&all, id).map_err(|e| e.at_key("--rule"))?],
+        Some(id) => vec![find_rule(all, id).map_err(|e| e.at_key("--rule"))?],
         None => all.iter().collect(),
     };
     let rows: Vec<Classification> = c
@@ -62,6 +67,7 @@ struct RuleRow<'a> {
     id: &'a str,
     name: &'a str,
     effective: Option<&'a str>,
+    rescinded: Option<&'a str>,
     extends: Option<&'a str>,
     source: &'a str,
     notes: Option<&'a str>,
@@ -75,6 +81,7 @@ struct RuleCsvRow<'a> {
     id: &'a str,
     name: &'a str,
     effective: Option<&'a str>,
+    rescinded: Option<&'a str>,
     extends: Option<&'a str>,
     tiers: String,
     otherwise: &'a str,
@@ -87,6 +94,7 @@ impl<'a> RuleRow<'a> {
             id: &r.id,
             name: &r.name,
             effective: r.effective.as_deref(),
+            rescinded: r.rescinded.as_deref(),
             extends: r.extends.as_deref(),
             source: &r.source,
             notes: r.notes.as_deref(),
@@ -102,6 +110,7 @@ impl<'a> From<RuleRow<'a>> for RuleCsvRow<'a> {
             id: r.id,
             name: r.name,
             effective: r.effective,
+            rescinded: r.rescinded,
             extends: r.extends,
             tiers: r
                 .tiers
@@ -126,9 +135,9 @@ fn tier_rows(r: &Rule) -> Vec<TierRow<'_>> {
         .collect()
 }
 
-/// Print the built-in rules: id, name, effective date, source and tiers (first match wins).
-pub fn rules(format: Format) -> anyhow::Result<()> {
-    let rules = builtin_rules();
+/// Print the rules (built-in, then those of `--rules` files): id, name, effective date,
+/// source and tiers (first match wins).
+pub fn rules(rules: &[Rule], format: Format) -> anyhow::Result<()> {
     match format {
         Format::Json => {
             let rows: Vec<RuleRow> = rules.iter().map(RuleRow::new).collect();
@@ -143,7 +152,7 @@ pub fn rules(format: Format) -> anyhow::Result<()> {
         }
         Format::Table => {
             let mut t = Table::new(["rule", "effective", "status", "tier", "when"]);
-            for r in &rules {
+            for r in rules {
                 let mut first = true;
                 let mut head = || {
                     let h = if first {
@@ -175,8 +184,11 @@ pub fn rules(format: Format) -> anyhow::Result<()> {
             }
             print!("{}", t.render());
             println!();
-            for r in &rules {
+            for r in rules {
                 println!("{}: {}", r.id, r.name);
+                if let Some(d) = &r.rescinded {
+                    println!("  rescinded: {d} (not in force after this date)");
+                }
                 println!("  source: {}", r.source);
                 if let Some(n) = &r.notes {
                     println!("  notes: {n}");

@@ -7,6 +7,7 @@ use trainsim::catalog::Catalog;
 use trainsim::error::InputError;
 use trainsim::estimate::{evaluate, h100_equivalents, plan_search, Estimate};
 use trainsim::perf::CostBasis;
+use trainsim::policy::{classify, find_rule, Rule};
 use trainsim::report::{csv_string, grouped, Table};
 use trainsim::workload::{model_flops_per_token, ParamCounts};
 
@@ -89,8 +90,9 @@ fn row(e: &Estimate) -> EstimateRow<'_> {
     }
 }
 
-/// `trainsim estimate`.
-pub fn estimate(catalog: &Catalog, a: &EstimateArgs) -> anyhow::Result<()> {
+/// `trainsim estimate`. With `--rule`, also the chip's export-control status under it (a
+/// built-in rule or one of `rules`, which holds those of `--rules` files too).
+pub fn estimate(catalog: &Catalog, rules: &[Rule], a: &EstimateArgs) -> anyhow::Result<()> {
     let mut q = question(catalog, &a.common, a.tokens)?;
     if let Some(why) = trainsim::bounds::too_few_tokens(q.train_tokens, q.global_batch_tokens) {
         return Err(InputError::new(why)
@@ -98,6 +100,13 @@ pub fn estimate(catalog: &Catalog, a: &EstimateArgs) -> anyhow::Result<()> {
             .with_hint("train at least one global batch, or lower --global-batch-tokens")
             .into());
     }
+    let export = match &a.rule {
+        Some(id) => {
+            let r = find_rule(rules, id).map_err(|e| e.at_key("--rule"))?;
+            Some(classify(&q.gpu, r))
+        }
+        None => None,
+    };
     q.cost.usd_per_gpu_hour = a.usd_per_gpu_hour;
     q.cost.basis = if a.cost_basis == "ownership" {
         CostBasis::Ownership
@@ -141,6 +150,9 @@ pub fn estimate(catalog: &Catalog, a: &EstimateArgs) -> anyhow::Result<()> {
         Format::Json => {
             let mut v = serde_json::to_value(&e)?;
             v["h100_equivalents"] = serde_json::json!(h100e);
+            if let Some(k) = &export {
+                v["export"] = serde_json::to_value(k)?;
+            }
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
         Format::Csv => {
@@ -157,6 +169,12 @@ pub fn estimate(catalog: &Catalog, a: &EstimateArgs) -> anyhow::Result<()> {
                     "{x:.0} (for this model, by training throughput)"
                 ))
             );
+            if let Some(k) = &export {
+                println!(
+                    "{:<22}  {} under {}: {}",
+                    "export_status", k.status, k.rule, k.reason
+                );
+            }
         }
     }
     Ok(())

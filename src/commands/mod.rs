@@ -6,10 +6,13 @@ pub mod estimate;
 pub mod run;
 pub mod validate;
 
+use std::path::PathBuf;
+
 use trainsim::catalog::{Catalog, Precision};
 use trainsim::error::InputError;
 use trainsim::estimate::{default_global_batch_tokens, Question};
 use trainsim::parallel::{Recompute, SearchSpace};
+use trainsim::policy::{builtin_rules, load_rules_file, Rule};
 
 use crate::cli::{Cli, Command, Common};
 
@@ -23,19 +26,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             .ok();
     }
     let catalog = Catalog::with_user_files(&cli.catalog)?;
+    let rules = rules_with_user_files(&cli.rules)?;
     match cli.command {
-        Command::Estimate(a) => estimate::estimate(&catalog, &a),
+        Command::Estimate(a) => estimate::estimate(&catalog, &rules, &a),
         Command::Plan(a) => estimate::plan(&catalog, &a),
         Command::Validate { format, chart } => {
             validate::validate(&catalog, format, chart.as_deref())
         }
-        Command::Classify { rule, format } => classify::classify(&catalog, rule.as_deref(), format),
-        Command::Run(a) => run::run(&catalog, &cli.catalog, &a),
+        Command::Classify { rule, format } => {
+            classify::classify(&catalog, &rules, rule.as_deref(), format)
+        }
+        Command::Run(a) => run::run(&catalog, &cli.catalog, &rules[builtin_rules().len()..], &a),
         Command::Merge(a) => run::merge(&a),
         Command::Catalog {
             what: crate::cli::CatalogKind::Rules,
             format,
-        } => classify::rules(format),
+        } => classify::rules(&rules, format),
         Command::Catalog { what, format } => catalog::catalog(&catalog, what, format),
     }
 }
@@ -59,6 +65,26 @@ fn thread_count(n: usize) -> usize {
         }
         n => n,
     }
+}
+
+/// The built-in rules, then those of each `--rules` file in order (a file's rules may extend
+/// built-in ones and those of earlier files). A bad file is an input error naming the file,
+/// line:column and key.
+pub fn rules_with_user_files(files: &[PathBuf]) -> Result<Vec<Rule>, InputError> {
+    let mut all = builtin_rules();
+    for f in files {
+        let new = load_rules_file(f, &all).map_err(|e| {
+            if e.hint.is_some() {
+                e
+            } else {
+                e.with_hint(
+                    "a --rules file has the format of the built-in rules (`trainsim catalog rules` lists them)",
+                )
+            }
+        })?;
+        all.extend(new);
+    }
+    Ok(all)
 }
 
 /// Resolve the shared flags into a question.

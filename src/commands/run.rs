@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use trainsim::catalog::Catalog;
 use trainsim::error::InputError;
+use trainsim::policy::Rule;
 use trainsim::report::{grouped, Table};
 use trainsim::run::{
     merge as merge_shards, planned_trials, run_scenario, write_combined, write_report, Ran,
@@ -200,12 +201,18 @@ fn catalog_fingerprint(files: &[PathBuf]) -> Result<Option<u64>, InputError> {
 }
 
 /// `trainsim run`.
-pub fn run(c: &Catalog, catalog_files: &[PathBuf], a: &RunArgs) -> anyhow::Result<()> {
+pub fn run(
+    c: &Catalog,
+    catalog_files: &[PathBuf],
+    user_rules: &[Rule],
+    a: &RunArgs,
+) -> anyhow::Result<()> {
     let catalog_hash = catalog_fingerprint(catalog_files)?;
     let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
     let overrides = Overrides {
         trials: a.trials,
         seed: a.seed,
+        rules: user_rules.to_vec(),
     };
     let files: Vec<Option<&std::path::PathBuf>> = if a.scenarios.is_empty() {
         vec![None]

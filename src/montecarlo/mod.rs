@@ -50,7 +50,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::SeedableRng;
 
 use crate::catalog::Precision;
-use crate::cost::{cost_split, estimate_cost, CostSplit};
+use crate::cost::{capex_per_gpu_usd, cost_split, estimate_cost, CostSplit};
 use crate::estimate::{plan_search, run_metrics, Question, RunMetrics};
 use crate::fleet::{self, channel_cost, month_start_day, PoolThroughput};
 use crate::parallel::{Infeasible, PlanResult, SearchResult};
@@ -66,7 +66,7 @@ pub const METRICS: [&str; 5] = ["train_days", "gpu_hours", "cost_usd", "energy_m
 /// Further per-trial figures, summarised by their median only (summary.csv) and written in
 /// full to trials.csv. `completion_day` is days since 1970-01-01 (`earliest_completion`
 /// formats its median as a date).
-pub const EXTRA_METRICS: [&str; 7] = [
+pub const EXTRA_METRICS: [&str; 8] = [
     "facility_power_mw",
     "h100_equivalents",
     "restriction_time_ratio",
@@ -74,6 +74,7 @@ pub const EXTRA_METRICS: [&str; 7] = [
     "unlawful_gpus",
     "months_to_acquire",
     "completion_day",
+    "capex_usd",
 ];
 
 /// `plan` of a trial in which no plan could make progress.
@@ -87,7 +88,7 @@ pub struct TrialMetrics {
     /// not computable, e.g. a cost without a price).
     pub values: [f64; 5],
     /// [`EXTRA_METRICS`] (NaN when not applicable: no reference fleet, no build-up).
-    pub extra: [f64; 7],
+    pub extra: [f64; 8],
     /// Code of the chosen plans and fleet mode (for one pool: the rank of the chosen plan in
     /// the nominal search, 0 = best), or [`NO_PLAN`].
     pub plan: u64,
@@ -97,7 +98,7 @@ impl TrialMetrics {
     /// An infeasible trial.
     pub const INFEASIBLE: TrialMetrics = TrialMetrics {
         values: [f64::NAN; 5],
-        extra: [f64::NAN; 7],
+        extra: [f64::NAN; 8],
         plan: NO_PLAN,
     };
 
@@ -113,6 +114,7 @@ impl TrialMetrics {
                 r.unlawful_gpus,
                 r.months_to_acquire,
                 r.completion_day,
+                r.capex_usd,
             ],
             plan: r.plan,
         }
@@ -491,6 +493,10 @@ pub struct FleetRun {
     pub unlawful_gpus: f64,
     /// Months from the first build-up `start` to the run's start (NaN without a build-up).
     pub months_to_acquire: f64,
+    /// Up-front hardware cost of the owned pools in use, USD (rented pools add nothing; NaN
+    /// when no pool is owned or an owned pool has no purchase price). Issue 11: shown beside
+    /// the amortised cost.
+    pub capex_usd: f64,
     /// Completion, days since 1970-01-01 (NaN without a build-up).
     pub completion_day: f64,
     /// Code of the choice ([`Prepared::plan_code`]).
@@ -606,7 +612,13 @@ pub fn evaluate_fleet(
             }
             let step_s = a.combined_step_s;
             let steps = x0.train_tokens / batch;
-            let wall_h = steps * step_s / g.goodput / 3600.0;
+            // The stack's whole-run factor and the trial's model error, as `run_metrics`
+            // applies them to a single pool.
+            let whole_run = crate::estimate::WholeRun {
+                model_error: x0.model_error,
+                ..q0.whole_run
+            };
+            let wall_h = steps * step_s / g.goodput * whole_run.factor() / 3600.0;
             let step_flops =
                 model_flops_per_token(&q0.model, &ParamCounts::of(&q0.model), q0.seq_len) * batch;
             let (mut gpu_hours, mut cost, mut energy, mut peak, mut peak_bf16) =
@@ -651,7 +663,7 @@ pub fn evaluate_fleet(
         }
     };
     // Power, unlawful chips and acquisition of the pools in use.
-    let (mut power, mut unlawful) = (0.0, 0.0);
+    let (mut power, mut unlawful, mut capex, mut owned) = (0.0, 0.0, 0.0, false);
     let mut ready = prep.origin_month;
     for (j, _, _, x) in &s.ok {
         if in_use.is_some_and(|k| k != *j) {
@@ -660,6 +672,10 @@ pub fn evaluate_fleet(
         let pool = prep.pools[*j].pool;
         let gpus = pool.gpus() as f64;
         power += power_mw(&pool.question.gpu, gpus, &x.energy);
+        if x.cost.basis == CostBasis::Ownership {
+            owned = true;
+            capex += capex_per_gpu_usd(&pool.question.gpu, &x.cost).map_or(f64::NAN, |c| c * gpus);
+        }
         if pool.channel.is_unlawful() {
             unlawful += gpus;
         }
@@ -707,6 +723,7 @@ pub fn evaluate_fleet(
         unlawful_gpus: unlawful,
         months_to_acquire,
         completion_day,
+        capex_usd: if owned { capex } else { f64::NAN },
         plan,
         mode,
     })

@@ -82,10 +82,10 @@ pub struct PointSummary {
     /// One per [`super::METRICS`] entry.
     pub metrics: [Option<MetricSummary>; 5],
     /// Median of each [`super::EXTRA_METRICS`] entry (`None` when no trial has a value).
-    pub extra: [Option<f64>; 7],
+    pub extra: [Option<f64>; 8],
     /// p5 and p95 of each [`super::EXTRA_METRICS`] entry. Trials share their draws across
     /// points (common random numbers), so a ratio's band is that of the comparison alone.
-    pub extra_band: [Option<(f64, f64)>; 7],
+    pub extra_band: [Option<(f64, f64)>; 8],
     /// The plan code chosen most often (the lowest code on a tie) and how many trials chose it.
     pub plan: Option<(u64, u64)>,
     /// Trials that produced metrics.
@@ -127,7 +127,7 @@ pub fn summarize_trials_sampled(trials: &[TrialMetrics], samples: usize) -> Poin
         }
         s
     });
-    let extra_all: [Option<MetricSummary>; 7] =
+    let extra_all: [Option<MetricSummary>; 8] =
         std::array::from_fn(|m| summarize(trials.iter().map(|t| t.extra[m]), &mut scratch));
     let extra = extra_all.map(|s| s.map(|s| s.p50));
     let extra_band = extra_all.map(|s| s.map(|s| (s.p5, s.p95)));
@@ -177,7 +177,7 @@ mod tests {
     fn nan_values_are_left_out_and_plans_counted() {
         let t = |d: f64, plan: u64| TrialMetrics {
             values: [d, d, f64::NAN, d, d],
-            extra: [d; 7],
+            extra: [d; 8],
             plan,
         };
         let s = summarize_trials(&[
@@ -204,7 +204,7 @@ mod tests {
         // From the trials: sorted, NaN left out, the same in any trial order.
         let t = |d: f64| TrialMetrics {
             values: [d; 5],
-            extra: [d; 7],
+            extra: [d; 8],
             plan: 0,
         };
         let a: Vec<TrialMetrics> = [5.0, 1.0, f64::NAN, 3.0].map(t).to_vec();

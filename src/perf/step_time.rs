@@ -71,7 +71,8 @@ impl Hardware {
             inter_bytes_per_s: net_gbit_per_s
                 .map(|g| g * 1e9 / 8.0)
                 .unwrap_or_else(|| gpu.scale_out_bytes_per_s()),
-            gpus_per_node: f64::from(gpus_per_node.unwrap_or(gpu.gpus_per_node)),
+            // The scale-up domain: PCIe cards NVLink-bridged in pairs have 2 (issue 11).
+            gpus_per_node: f64::from(gpus_per_node.unwrap_or(gpu.scale_up_domain())),
         }
     }
 }

@@ -13,7 +13,7 @@ pub mod tpp;
 
 pub use classify::{allowed, classify, io_bidir_gb_per_s, Classification};
 pub use rules::{
-    builtin_rule, builtin_rules, find_rule, load_rules_file, parse_rules, Branch, Clause,
-    Condition, Metric, Rule, Status, Tier, RULES_TOML,
+    builtin_rule, builtin_rules, find_rule, load_rules_file, market_text, parse_rules, Branch,
+    Clause, Condition, CustomThresholds, Metric, Rule, Status, Tier, RULES_TOML,
 };
-pub use tpp::{performance_density, tpp};
+pub use tpp::{max_die_area_mm2, performance_density, performance_density_lower_bound, tpp};

@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::UsMarket;
 use crate::error::{did_you_mean, InputError, Location};
 
 /// The embedded rules (`src/catalog/rules.toml`).
@@ -35,30 +36,36 @@ pub enum Status {
     LicenseRequired,
     /// No tier holds, or an exemption (e.g. Note 2 to 3A090) does.
     NotControlled,
+    /// The published figures do not decide: a figure is unknown (e.g. no die area) and its
+    /// known bound leaves more than one status possible. The reason says which.
+    Indeterminate,
 }
 
 impl Status {
     /// Every status, most restrictive first.
-    pub const ALL: [Status; 4] = [
+    pub const ALL: [Status; 5] = [
         Status::Controlled,
         Status::LicenseRequired,
+        Status::Indeterminate,
         Status::Notified,
         Status::NotControlled,
     ];
 
-    /// The name used in files and output: `controlled`, `notified`, `license-required` or
-    /// `not-controlled`.
+    /// The name used in files and output: `controlled`, `notified`, `license-required`,
+    /// `not-controlled` or `indeterminate`.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Controlled => "controlled",
             Status::Notified => "notified",
             Status::LicenseRequired => "license-required",
             Status::NotControlled => "not-controlled",
+            Status::Indeterminate => "indeterminate",
         }
     }
 
     /// Whether a buyer in the controlled destination can acquire the chip through ordinary
-    /// purchase: only when it is not controlled or needs only a notification.
+    /// purchase: only when it is not controlled or needs only a notification. An
+    /// indeterminate chip is not: an unknown figure is not a pass.
     pub fn allows_purchase(self) -> bool {
         matches!(self, Status::NotControlled | Status::Notified)
     }
@@ -83,16 +90,19 @@ pub enum Metric {
     HbmTbPerS,
     /// Scale-up link bandwidth, GB/s, bidirectional total.
     IntraNodeGbPerS,
+    /// Memory bandwidth plus aggregate bidirectional I/O, GB/s (the Apr-2025 "combination").
+    DramPlusIoGbPerS,
 }
 
 impl Metric {
     /// Every metric, in the order tier conditions are listed.
-    pub const ALL: [Metric; 5] = [
+    pub const ALL: [Metric; 6] = [
         Metric::Tpp,
         Metric::PerformanceDensity,
         Metric::IoBidirGbPerS,
         Metric::HbmTbPerS,
         Metric::IntraNodeGbPerS,
+        Metric::DramPlusIoGbPerS,
     ];
 
     /// The key in `rules.toml`.
@@ -103,6 +113,7 @@ impl Metric {
             Metric::IoBidirGbPerS => "io_bidir_gb_per_s",
             Metric::HbmTbPerS => "hbm_tb_per_s",
             Metric::IntraNodeGbPerS => "intra_node_gb_per_s",
+            Metric::DramPlusIoGbPerS => "dram_plus_io_gb_per_s",
         }
     }
 
@@ -114,6 +125,7 @@ impl Metric {
             Metric::IoBidirGbPerS => "I/O",
             Metric::HbmTbPerS => "memory bandwidth",
             Metric::IntraNodeGbPerS => "interconnect",
+            Metric::DramPlusIoGbPerS => "memory + I/O",
         }
     }
 
@@ -121,7 +133,7 @@ impl Metric {
     pub fn unit(self) -> &'static str {
         match self {
             Metric::Tpp | Metric::PerformanceDensity => "",
-            Metric::IoBidirGbPerS | Metric::IntraNodeGbPerS => " GB/s",
+            Metric::IoBidirGbPerS | Metric::IntraNodeGbPerS | Metric::DramPlusIoGbPerS => " GB/s",
             Metric::HbmTbPerS => " TB/s",
         }
     }
@@ -144,7 +156,10 @@ impl Metric {
     /// TB/s to two decimals.
     pub fn value_text(self, v: f64) -> String {
         match self {
-            Metric::Tpp | Metric::IoBidirGbPerS | Metric::IntraNodeGbPerS => grouped(v),
+            Metric::Tpp
+            | Metric::IoBidirGbPerS
+            | Metric::IntraNodeGbPerS
+            | Metric::DramPlusIoGbPerS => grouped(v),
             Metric::PerformanceDensity | Metric::HbmTbPerS => format!("{v:.2}"),
         }
     }
@@ -159,6 +174,8 @@ pub enum Condition {
     Below(Metric, f64),
     /// The chip is (`true`) or is not (`false`) designed or marketed for data centres.
     Datacenter(bool),
+    /// The chip reaches buyers this way (`us_market = "commercial"`, 91 FR 1684).
+    UsMarket(UsMarket),
 }
 
 impl fmt::Display for Condition {
@@ -173,7 +190,18 @@ impl fmt::Display for Condition {
             }
             Condition::Datacenter(true) => f.write_str("a datacenter part"),
             Condition::Datacenter(false) => f.write_str("not a datacenter part"),
+            Condition::UsMarket(m) => f.write_str(market_text(m)),
         }
+    }
+}
+
+/// How a [`UsMarket`] reads in a reason.
+pub fn market_text(m: UsMarket) -> &'static str {
+    match m {
+        UsMarket::Commercial => "sold commercially in the US",
+        UsMarket::ChinaOnly => "a China-only SKU",
+        UsMarket::NotExported => "not a US export",
+        UsMarket::CloudOnly => "not sold as chips (cloud only)",
     }
 }
 
@@ -273,6 +301,8 @@ pub struct Rule {
     pub name: String,
     /// Date it took effect, `YYYY-MM-DD`; `None` for a hypothetical rule.
     pub effective: Option<String>,
+    /// Date it stopped applying, `YYYY-MM-DD`, if it was rescinded (the AI Diffusion rule).
+    pub rescinded: Option<String>,
     /// Citation(s).
     pub source: String,
     /// Caveats.
@@ -285,32 +315,47 @@ pub struct Rule {
     pub tiers: Vec<Tier>,
 }
 
+/// The thresholds of a hypothetical one-tier rule ([`Rule::custom`]); `None` is not tested.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CustomThresholds {
+    /// TPP at or above which a chip is controlled.
+    pub tpp_min: Option<f64>,
+    /// Performance density at or above which a chip is controlled.
+    pub pd_min: Option<f64>,
+    /// Scale-up interconnect, bidirectional GB/s.
+    pub interconnect_min_gb_per_s: Option<f64>,
+    /// Memory bandwidth, TB/s.
+    pub memory_bw_min_tb_per_s: Option<f64>,
+    /// Memory bandwidth plus aggregate bidirectional I/O, GB/s (Apr-2025's "combination").
+    pub dram_plus_io_min_gb_per_s: Option<f64>,
+}
+
 impl Rule {
     /// A one-tier hypothetical rule for scenarios: `controlled` when any given threshold is
     /// met (TPP, performance density, scale-up interconnect in bidirectional GB/s, memory
-    /// bandwidth in TB/s). Thresholds left out are not tested.
+    /// bandwidth in TB/s, memory plus I/O bandwidth in GB/s). Thresholds left out are not
+    /// tested.
     ///
     /// Errors when no threshold is given or one is not a positive number; the message names
     /// the parameter, and the caller attaches its own file and key.
-    pub fn custom(
-        id: &str,
-        tpp_min: Option<f64>,
-        pd_min: Option<f64>,
-        interconnect_min_gb_per_s: Option<f64>,
-        memory_bw_min_tb_per_s: Option<f64>,
-    ) -> Result<Rule, InputError> {
+    pub fn custom(id: &str, t: CustomThresholds) -> Result<Rule, InputError> {
         let given = [
-            ("tpp_min", Metric::Tpp, tpp_min),
-            ("pd_min", Metric::PerformanceDensity, pd_min),
+            ("tpp_min", Metric::Tpp, t.tpp_min),
+            ("pd_min", Metric::PerformanceDensity, t.pd_min),
             (
                 "interconnect_min_gb_per_s",
                 Metric::IntraNodeGbPerS,
-                interconnect_min_gb_per_s,
+                t.interconnect_min_gb_per_s,
             ),
             (
                 "memory_bw_min_tb_per_s",
                 Metric::HbmTbPerS,
-                memory_bw_min_tb_per_s,
+                t.memory_bw_min_tb_per_s,
+            ),
+            (
+                "dram_plus_io_min_gb_per_s",
+                Metric::DramPlusIoGbPerS,
+                t.dram_plus_io_min_gb_per_s,
             ),
         ];
         let mut branches = Vec::new();
@@ -327,13 +372,14 @@ impl Rule {
         }
         if branches.is_empty() {
             return Err(InputError::new("a custom rule needs at least one threshold").with_hint(
-                "give one or more of tpp_min, pd_min, interconnect_min_gb_per_s, memory_bw_min_tb_per_s",
+                "give one or more of tpp_min, pd_min, interconnect_min_gb_per_s, memory_bw_min_tb_per_s, dram_plus_io_min_gb_per_s",
             ));
         }
         Ok(Rule {
             id: id.to_string(),
             name: "custom thresholds".into(),
             effective: None,
+            rescinded: None,
             source: "user-defined thresholds (hypothetical rule)".into(),
             notes: None,
             extends: None,
@@ -428,6 +474,7 @@ pub fn parse_rules(src: &str, file: &str, known: &[Rule]) -> Result<Vec<Rule>, I
 struct RawRule {
     name: String,
     effective: Option<String>,
+    rescinded: Option<String>,
     source: String,
     notes: Option<String>,
     extends: Option<String>,
@@ -445,11 +492,13 @@ struct RawTier {
     #[serde(default)]
     any_of: Option<Vec<RawConditions>>,
     datacenter: Option<bool>,
+    us_market: Option<UsMarket>,
     tpp: Option<RawRange>,
     performance_density: Option<RawRange>,
     io_bidir_gb_per_s: Option<RawRange>,
     hbm_tb_per_s: Option<RawRange>,
     intra_node_gb_per_s: Option<RawRange>,
+    dram_plus_io_gb_per_s: Option<RawRange>,
 }
 
 /// The condition keys of a tier or of one `any_of` member.
@@ -457,11 +506,13 @@ struct RawTier {
 #[serde(deny_unknown_fields)]
 struct RawConditions {
     datacenter: Option<bool>,
+    us_market: Option<UsMarket>,
     tpp: Option<RawRange>,
     performance_density: Option<RawRange>,
     io_bidir_gb_per_s: Option<RawRange>,
     hbm_tb_per_s: Option<RawRange>,
     intra_node_gb_per_s: Option<RawRange>,
+    dram_plus_io_gb_per_s: Option<RawRange>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -475,11 +526,13 @@ impl RawTier {
     fn own_conditions(&self) -> RawConditions {
         RawConditions {
             datacenter: self.datacenter,
+            us_market: self.us_market,
             tpp: self.tpp,
             performance_density: self.performance_density,
             io_bidir_gb_per_s: self.io_bidir_gb_per_s,
             hbm_tb_per_s: self.hbm_tb_per_s,
             intra_node_gb_per_s: self.intra_node_gb_per_s,
+            dram_plus_io_gb_per_s: self.dram_plus_io_gb_per_s,
         }
     }
 }
@@ -492,6 +545,7 @@ impl RawConditions {
             Metric::IoBidirGbPerS => self.io_bidir_gb_per_s,
             Metric::HbmTbPerS => self.hbm_tb_per_s,
             Metric::IntraNodeGbPerS => self.intra_node_gb_per_s,
+            Metric::DramPlusIoGbPerS => self.dram_plus_io_gb_per_s,
         }
     }
 
@@ -501,6 +555,9 @@ impl RawConditions {
         let mut out = Vec::new();
         if let Some(d) = self.datacenter {
             out.push(Condition::Datacenter(d));
+        }
+        if let Some(m) = self.us_market {
+            out.push(Condition::UsMarket(m));
         }
         for m in Metric::ALL {
             let Some(r) = self.range(m) else { continue };
@@ -626,14 +683,27 @@ impl Resolver<'_> {
                 ));
             }
         }
-        if let Some(d) = &raw.effective {
-            if !is_date(d) {
+        for (key, date) in [("effective", &raw.effective), ("rescinded", &raw.rescinded)] {
+            if let Some(d) = date {
+                if !is_date(d) {
+                    return Err(self.fail(
+                        id,
+                        None,
+                        key,
+                        format!("`{d}` is not a date"),
+                        "write the date as \"YYYY-MM-DD\", e.g. \"2023-11-17\"",
+                    ));
+                }
+            }
+        }
+        if let (Some(from), Some(to)) = (&raw.effective, &raw.rescinded) {
+            if to < from {
                 return Err(self.fail(
                     id,
                     None,
-                    "effective",
-                    format!("`{d}` is not a date"),
-                    "write the date as \"YYYY-MM-DD\", e.g. \"2023-11-17\"",
+                    "rescinded",
+                    format!("`{to}` is before the rule took effect on `{from}`"),
+                    "`rescinded` is the date the rule stopped applying",
                 ));
             }
         }
@@ -789,6 +859,7 @@ impl Resolver<'_> {
                 id: id.to_string(),
                 name: raw.name.trim().to_string(),
                 effective: raw.effective.clone(),
+                rescinded: raw.rescinded.clone(),
                 source: raw.source.trim().to_string(),
                 notes: raw.notes.clone(),
                 extends: raw.extends.clone(),
@@ -936,7 +1007,10 @@ mod tests {
     fn builtin_rules_parse_and_are_sorted_by_date() {
         let rules = builtin_rules();
         let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids, ["oct-2022", "oct-2023", "apr-2025", "jan-2026"]);
+        assert_eq!(
+            ids,
+            ["aug-2022", "oct-2022", "oct-2023", "dec-2024", "jan-2025", "apr-2025", "jan-2026"]
+        );
         for r in &rules {
             assert!(r.effective.as_deref().is_some_and(is_date), "{}", r.id);
             assert!(!r.source.is_empty() && !r.name.is_empty(), "{}", r.id);
@@ -946,9 +1020,19 @@ mod tests {
         for (id, fr) in [
             ("oct-2022", "87 FR 62186"),
             ("oct-2023", "88 FR 73458"),
+            ("dec-2024", "89 FR 96790"),
+            ("jan-2025", "90 FR 4544"),
             ("jan-2026", "91 FR 1684"),
         ] {
             assert!(rule(&rules, id).source.contains(fr), "{id}");
+        }
+        // Issue 11: the letters cite the filings that disclosed them; the AI Diffusion rule
+        // was rescinded on 13 May 2025, before compliance was due; only it was.
+        assert!(rule(&rules, "aug-2022").source.contains("8-K"));
+        assert!(rule(&rules, "apr-2025").source.contains("8-K"));
+        for r in &rules {
+            let want = (r.id == "jan-2025").then_some("2025-05-13");
+            assert_eq!(r.rescinded.as_deref(), want, "{}", r.id);
         }
     }
 
@@ -971,9 +1055,20 @@ mod tests {
         );
         let jan26 = labels("jan-2026");
         let a = jan26.iter().position(|l| l == "3A090.a").unwrap();
+        assert_eq!(
+            jan26[a - 4],
+            "3A090.a, review policy n/a (not a US export, or not sold as chips)"
+        );
+        assert_eq!(
+            jan26[a - 3],
+            "3A090.a, presumption of denial (not sold in the US)"
+        );
         assert_eq!(jan26[a - 2], "3A090.a, presumption of denial");
         assert_eq!(jan26[a - 1], "3A090.a, case-by-case review");
-        assert_eq!(jan26.len(), apr25.len() + 2);
+        assert_eq!(jan26.len(), apr25.len() + 4);
+        // Rules without tiers of their own (the HBM control, AI Diffusion) keep the parent's.
+        assert_eq!(labels("dec-2024"), oct23);
+        assert_eq!(labels("jan-2025"), oct23);
         // A refining tier carries the refined tier's clauses first.
         let j = rule(&rules, "jan-2026");
         assert_eq!(j.tiers[a - 1].clauses[0], j.tiers[a].clauses[0]);
@@ -1098,6 +1193,19 @@ tpp = { min = 1000 }
         );
         let e = error_of(&GOOD.replace("2027-01-01", "Jan 2027"));
         assert!(e.starts_with("mine.toml:3:1: `my-rule.effective`"), "{e}");
+        let e = error_of(&GOOD.replace(
+            "effective = \"2027-01-01\"",
+            "effective = \"2027-01-01\"\nrescinded = \"2026-05-13\"",
+        ));
+        assert!(
+            e.starts_with("mine.toml:4:1: `my-rule.rescinded`: `2026-05-13` is before"),
+            "{e}"
+        );
+        let e = error_of(&GOOD.replace("tpp = { min = 1000 }", "us_market = \"usa\""));
+        assert!(
+            e.starts_with("mine.toml:10:") && e.contains("`my-rule.tiers[0].us_market`"),
+            "{e}"
+        );
         let e = error_of(&GOOD.replace("my-rule", "oct-2023"));
         assert!(e.contains("already a built-in rule"), "{e}");
     }
@@ -1123,15 +1231,39 @@ tpp = { min = 1000 }
 
     #[test]
     fn custom_rules_take_any_threshold() {
-        let r = Rule::custom("what-if", Some(1600.0), None, Some(900.0), None).unwrap();
+        let t = CustomThresholds {
+            tpp_min: Some(1600.0),
+            interconnect_min_gb_per_s: Some(900.0),
+            dram_plus_io_min_gb_per_s: Some(1700.0),
+            ..CustomThresholds::default()
+        };
+        let r = Rule::custom("what-if", t).unwrap();
         assert_eq!(r.tiers.len(), 1);
         assert_eq!(
             r.tiers[0].conditions_text(),
-            "TPP ≥ 1,600 or interconnect ≥ 900 GB/s"
+            "TPP ≥ 1,600 or interconnect ≥ 900 GB/s or memory + I/O ≥ 1,700 GB/s"
         );
-        assert!(Rule::custom("none", None, None, None, None).is_err());
-        let e = Rule::custom("bad", Some(f64::NAN), None, None, None).unwrap_err();
+        assert!(Rule::custom("none", CustomThresholds::default()).is_err());
+        let bad = CustomThresholds {
+            tpp_min: Some(f64::NAN),
+            ..CustomThresholds::default()
+        };
+        let e = Rule::custom("bad", bad).unwrap_err();
         assert!(e.message.contains("`tpp_min`"), "{e}");
+    }
+
+    /// Issue 11: the Apr-2025 sum condition is a key of user files too.
+    #[test]
+    fn a_user_rule_may_test_memory_plus_io() {
+        let src = GOOD.replace(
+            "tpp = { min = 1000 }",
+            "dram_plus_io_gb_per_s = { min = 1700 }",
+        );
+        let r = &parse_rules(&src, "mine.toml", &builtin_rules()).unwrap()[0];
+        assert_eq!(
+            r.tiers.last().unwrap().conditions_text(),
+            "memory + I/O ≥ 1,700 GB/s"
+        );
     }
 
     #[test]

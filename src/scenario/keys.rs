@@ -181,6 +181,7 @@ pub const NUMBER_KEYS: &[NumberKey] = &[
     key("policy.pd_min", Positive, Fixed),
     key("policy.interconnect_min_gb_per_s", Positive, Fixed),
     key("policy.memory_bw_min_tb_per_s", Positive, Fixed),
+    key("policy.dram_plus_io_min_gb_per_s", Positive, Fixed),
     key("policy.run_gpus", Positive, Integer),
     key(
         "cost.usd_per_gpu_hour",

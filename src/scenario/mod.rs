@@ -24,7 +24,8 @@
 //! # rate_per_month, start ("YYYY-MM"), initial
 //!
 //! [policy]                           # rule = "id", or tpp_min / pd_min /
-//! rule = "oct-2023"                  # interconnect_min_gb_per_s / memory_bw_min_tb_per_s
+//! rule = "oct-2023"                  # interconnect_min_gb_per_s / memory_bw_min_tb_per_s /
+//!                                    # dram_plus_io_min_gb_per_s
 //! disallowed = "refuse"              # or "drop" a purchased pool the rule does not allow
 //! reference = { gpu = "h100-sxm-80gb", count = 2048 }   # for the restriction ratios
 //! run_gpus = 1000                    # a one-pool build-up's run size
@@ -73,12 +74,14 @@ pub const DEFAULT_TOML: &str = include_str!("../../scenarios/default.toml");
 pub const DEFAULT_FILE: &str = "<built-in scenarios/default.toml>";
 
 /// Command-line values that replace the scenario's.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Overrides {
     /// `--trials`.
     pub trials: Option<u64>,
     /// `--seed`.
     pub seed: Option<u64>,
+    /// Rules of `--rules` files, which `[policy] rule` may name beside the built-in ones.
+    pub rules: Vec<Rule>,
 }
 
 /// A loaded, validated scenario: its sweep points in order.

@@ -386,6 +386,8 @@ pub struct RawPolicy {
     pub interconnect_min_gb_per_s: Option<Num>,
     /// Custom rule: memory bandwidth threshold, TB/s.
     pub memory_bw_min_tb_per_s: Option<Num>,
+    /// Custom rule: memory plus aggregate I/O bandwidth threshold, GB/s.
+    pub dram_plus_io_min_gb_per_s: Option<Num>,
     /// `refuse` (default) or `drop` a purchased pool the rule does not allow.
     pub disallowed: Option<Disallowed>,
     /// The unrestricted fleet of `restriction_time_ratio` and `restriction_cost_ratio`.
@@ -550,7 +552,8 @@ impl RawScenario {
             ),
             "policy" => field!(
                 self.policy.as_ref()?, key;
-                tpp_min, pd_min, interconnect_min_gb_per_s, memory_bw_min_tb_per_s, run_gpus
+                tpp_min, pd_min, interconnect_min_gb_per_s, memory_bw_min_tb_per_s,
+                dram_plus_io_min_gb_per_s, run_gpus
             ),
             "cost" => field!(
                 self.cost.as_ref()?, key;

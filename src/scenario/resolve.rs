@@ -24,7 +24,7 @@ use crate::estimate::{default_global_batch_tokens, Question};
 use crate::fleet::{channel_cost, parse_month, BuildUp, SMUGGLED_PREMIUM};
 use crate::parallel::{Recompute, SearchSpace};
 use crate::perf::{CostAssumptions, Efficiency, EnergyAssumptions, Reliability};
-use crate::policy::{builtin_rule, classify, Rule};
+use crate::policy::{builtin_rule, builtin_rules, classify, find_rule, CustomThresholds, Rule};
 
 /// Most Monte Carlo trials per sweep point (each trial's metrics are held in memory while
 /// its point is summarised: 40 bytes a trial).
@@ -806,7 +806,7 @@ pub(crate) fn point(
 
     // Export rule: a purchased pool whose chip the rule does not allow is refused (the
     // point is infeasible) or dropped (with a note), as `policy.disallowed` says.
-    let policy = policy(raw, &nums, ctx)?;
+    let policy = policy(raw, &nums, ctx, &overrides.rules)?;
     let disallowed = raw
         .policy
         .as_ref()
@@ -1294,25 +1294,33 @@ fn policy(
     raw: &RawScenario,
     nums: &BTreeMap<&'static str, Value>,
     ctx: &Ctx,
+    user_rules: &[Rule],
 ) -> Result<Option<Rule>, InputError> {
     let Some(p) = &raw.policy else {
         return Ok(None);
     };
     let get = |k: &str| nums.get(k).map(|v| v.nominal());
-    let custom = [
-        get("policy.tpp_min"),
-        get("policy.pd_min"),
-        get("policy.interconnect_min_gb_per_s"),
-        get("policy.memory_bw_min_tb_per_s"),
-    ];
-    match (&p.rule, custom.iter().any(Option::is_some)) {
+    let custom = CustomThresholds {
+        tpp_min: get("policy.tpp_min"),
+        pd_min: get("policy.pd_min"),
+        interconnect_min_gb_per_s: get("policy.interconnect_min_gb_per_s"),
+        memory_bw_min_tb_per_s: get("policy.memory_bw_min_tb_per_s"),
+        dram_plus_io_min_gb_per_s: get("policy.dram_plus_io_min_gb_per_s"),
+    };
+    match (&p.rule, custom != CustomThresholds::default()) {
         (Some(_), true) => Err(ctx.err(
             "policy.rule",
             "both a rule id and custom thresholds are given",
-            "give `rule = \"oct-2023\"` or custom thresholds (tpp_min, pd_min, interconnect_min_gb_per_s, memory_bw_min_tb_per_s), not both",
+            "give `rule = \"oct-2023\"` or custom thresholds (tpp_min, pd_min, interconnect_min_gb_per_s, memory_bw_min_tb_per_s, dram_plus_io_min_gb_per_s), not both",
         )),
-        (Some(r), false) => builtin_rule(r).map(Some).map_err(|e| ctx.wrap("policy.rule", e)),
-        (None, true) => Rule::custom("custom", custom[0], custom[1], custom[2], custom[3])
+        (Some(r), false) if user_rules.is_empty() => {
+            builtin_rule(r).map(Some).map_err(|e| ctx.wrap("policy.rule", e))
+        }
+        (Some(r), false) => {
+            let all: Vec<Rule> = builtin_rules().into_iter().chain(user_rules.iter().cloned()).collect();
+            find_rule(&all, r).map(|r| Some(r.clone())).map_err(|e| ctx.wrap("policy.rule", e))
+        }
+        (None, true) => Rule::custom("custom", custom)
             .map(Some)
             .map_err(|e| ctx.wrap("policy", e)),
         (None, false) if p.disallowed.is_some() => Err(ctx.err(
