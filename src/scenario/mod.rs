@@ -73,6 +73,9 @@ pub const DEFAULT_TOML: &str = include_str!("../../scenarios/default.toml");
 /// How messages name the built-in scenario.
 pub const DEFAULT_FILE: &str = "<built-in scenarios/default.toml>";
 
+/// Sweep points resolved at a time (in parallel) before checking for a failure.
+const RESOLVE_BLOCK: usize = 1024;
+
 /// Command-line values that replace the scenario's.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Overrides {
@@ -394,13 +397,16 @@ pub fn load_str(
             .with_hint("use letters, digits, `-`, `_` and `.`, e.g. name = \"deepseek-v3-on-h20\"")
     })?;
 
-    let axes = sweep::axes(&raw, &base, src, file)?;
+    // The tree without `[sweep]`, copied once per value and once per point: copying the
+    // value lists with it made large sweeps quadratic (issue 12).
+    let mut bare = base;
+    bare.remove("sweep");
+    let axes = sweep::axes(&raw, &bare, src, file)?;
     let n = sweep::point_count(&axes);
     let sweep_paths: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
     let resolve_point = |i: usize| -> Result<Point, InputError> {
         let idx = sweep::point_indices(&axes, i);
-        let mut t = base.clone();
-        t.remove("sweep");
+        let mut t = bare.clone();
         let mut swept = Vec::with_capacity(axes.len());
         let mut inputs = Vec::with_capacity(axes.len());
         for (a, &j) in axes.iter().zip(&idx) {
@@ -432,12 +438,18 @@ pub fn load_str(
         };
         resolve::point(&raw_p, catalog, &ctx, i, inputs, overrides)
     };
-    // Resolve in parallel, report the first failing point in sweep order.
-    let results: Vec<Result<Point, InputError>> =
-        (0..n).into_par_iter().map(resolve_point).collect();
+    // Resolve in parallel, a block at a time in sweep order, and report the first failing
+    // point: a file whose every point fails (a bad key outside the sweep) stops after one
+    // block instead of locating the same error in the text once per point.
     let mut points = Vec::with_capacity(n);
-    for r in results {
-        points.push(r?);
+    for start in (0..n).step_by(RESOLVE_BLOCK) {
+        let block: Vec<Result<Point, InputError>> = (start..n.min(start + RESOLVE_BLOCK))
+            .into_par_iter()
+            .map(resolve_point)
+            .collect();
+        for r in block {
+            points.push(r?);
+        }
     }
 
     let mut h = fnv1a(src.as_bytes(), 0xcbf2_9ce4_8422_2325);

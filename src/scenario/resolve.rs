@@ -283,6 +283,25 @@ fn check(num: Num, path: &str, domain: Domain, role: Role, ctx: &Ctx) -> Result<
     })
 }
 
+/// Check one swept value of number key `k` on its own, with the words and location the
+/// resolution of its point would give ([`super::sweep::axes`] refuses it before any point
+/// is resolved).
+pub(crate) fn check_swept(
+    num: Num,
+    k: &super::keys::NumberKey,
+    src: &str,
+    file: &str,
+    location: Option<Location>,
+) -> Result<(), InputError> {
+    let ctx = Ctx {
+        file,
+        src,
+        dir: None,
+        swept: vec![(k.path.to_string(), location)],
+    };
+    check(num, k.path, k.domain, k.role, &ctx).map(|_| ())
+}
+
 /// Check every numeric key the file sets; return the valid ones by path.
 fn numbers(raw: &RawScenario, ctx: &Ctx) -> Result<BTreeMap<&'static str, Value>, InputError> {
     let mut out = BTreeMap::new();

@@ -38,16 +38,22 @@ fn unsweepable(path: &str) -> Option<&'static str> {
 }
 
 /// The axes of `raw.sweep`, in file order, each value checked by reading the file with that
-/// one value written over it.
+/// one value written over it, and a number against its key's range ([`resolve::check_swept`]),
+/// so a bad value is refused before any point is resolved.
+///
+/// `bare` is the file's tree without `[sweep]`. The work is linear in the number of values:
+/// each value costs one copy of `bare` (a few keys), never of the value lists themselves
+/// (issue 12: copying the whole file per value made a 100,000-value list quadratic).
 pub fn axes(
     raw: &RawScenario,
-    base: &toml::Table,
+    bare: &toml::Table,
     src: &str,
     file: &str,
 ) -> Result<Vec<Axis>, InputError> {
     let Some(sweep) = &raw.sweep else {
         return Ok(Vec::new());
     };
+    debug_assert!(!bare.contains_key("sweep"));
     let mut out = Vec::new();
     for (path, spanned) in sweep {
         let offset = spanned.span().start;
@@ -83,9 +89,9 @@ pub fn axes(
                 ));
             }
         };
+        let key = super::keys::number_key(path);
         for v in &values {
-            let mut t = base.clone();
-            t.remove("sweep");
+            let mut t = bare.clone();
             set_path(&mut t, path, v.clone())
                 .map_err(|m| fail(m, "sweep only keys the file format has"))?;
             if let Err(e) = toml::Value::Table(t).try_into::<RawScenario>() {
@@ -94,8 +100,9 @@ pub fn axes(
                     "each swept value must be valid for its key; scenarios/README.md lists every key",
                 ));
             }
-            if let Some(k) = super::keys::number_key(path) {
-                if let Ok(Num::Dist(_)) = v.clone().try_into::<Num>() {
+            if let Some(k) = key {
+                let num = v.clone().try_into::<Num>().ok();
+                if let Some(Num::Dist(_)) = num {
                     if !matches!(k.role, super::keys::Role::Uncertain(_)) {
                         return Err(fail(
                             format!(
@@ -105,6 +112,9 @@ pub fn axes(
                             "it is fixed for each sweep point; sweep plain values",
                         ));
                     }
+                }
+                if let Some(num) = num {
+                    super::resolve::check_swept(num, k, src, file, location)?;
                 }
             }
         }
@@ -221,8 +231,9 @@ mod tests {
 
     fn axes_of(src: &str) -> Result<Vec<Axis>, InputError> {
         let raw: RawScenario = toml::from_str(src).unwrap();
-        let base: toml::Table = toml::from_str(src).unwrap();
-        axes(&raw, &base, src, "t.toml")
+        let mut bare: toml::Table = toml::from_str(src).unwrap();
+        bare.remove("sweep");
+        axes(&raw, &bare, src, "t.toml")
     }
 
     #[test]
@@ -269,6 +280,35 @@ mod tests {
         );
         let e = axes_of("[sweep]\nname = [\"a\"]\n").unwrap_err();
         assert!(e.message.contains("cannot be swept"), "{}", e.message);
+    }
+
+    // See: issue 12, item 5 (sweep validation took quadratic time). A bad number at the
+    // end of a 100,000-value list is refused by `axes` itself, value by value, before any
+    // of the 100,000 points is resolved (it used to pass here and fail only at its point).
+    #[test]
+    fn issue_12_a_bad_value_ends_a_long_sweep_before_any_point_is_resolved() {
+        let mut values: Vec<String> = (0..100_000)
+            .map(|i| format!("{}", 1e12 + i as f64))
+            .collect();
+        values[99_999] = "-5".into();
+        let src = format!(
+            "model = \"llama3.1-8b\"\ntrain_tokens = 1e12\n[fleet]\ngpu = \"h100\"\ncount = 64\n[sweep]\n\"train_tokens\" = [{}]\n",
+            values.join(", ")
+        );
+        let e = axes_of(&src).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("sweep.\"train_tokens\""));
+        assert!(
+            e.message.contains("must be a positive number, got -5"),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            e.location,
+            Some(Location {
+                line: 7,
+                column: 18
+            })
+        );
     }
 
     #[test]
