@@ -8,3 +8,4 @@ mod policy;
 mod report;
 mod scenario;
 mod storylines;
+mod timeline;

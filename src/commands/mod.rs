@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod classify;
 pub mod estimate;
 pub mod run;
+pub mod timeline;
 pub mod validate;
 
 use trainsim::catalog::{Catalog, Precision};
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Classify { rule, format } => classify::classify(&catalog, rule.as_deref(), format),
         Command::Run(a) => run::run(&catalog, &cli.catalog, &a),
         Command::Merge(a) => run::merge(&a),
+        Command::Timeline(a) => timeline::timeline(&catalog, &a),
         Command::Catalog {
             what: crate::cli::CatalogKind::Rules,
             format,
