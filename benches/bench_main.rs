@@ -3,6 +3,7 @@
 
 mod montecarlo;
 mod search;
+mod timeline;
 
 fn main() {
     divan::main();

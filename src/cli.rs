@@ -67,6 +67,9 @@ pub enum Command {
     Run(RunArgs),
     /// Combine the outputs of `run --shard K/N` into exactly what one run would have written.
     Merge(MergeArgs),
+    /// Fleets over time under a rule timeline: the largest trainable run by month, the
+    /// first month each actor reaches a target, and the lead in months (DESIGN.md §6).
+    Timeline(TimelineArgs),
     /// List the built-in catalogs.
     Catalog {
         /// Which catalog.
@@ -115,6 +118,23 @@ pub struct RunArgs {
     /// Also write every trial to trials.csv.
     #[arg(long)]
     pub trials_csv: bool,
+}
+
+/// `timeline` flags.
+#[derive(Debug, Clone, Args)]
+pub struct TimelineArgs {
+    /// Timeline scenario files (TOML; scenarios/timeline/README.md).
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Output folder; one sub-folder per scenario.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Monte Carlo trials (overrides the scenario's).
+    #[arg(long, value_parser = parse_count)]
+    pub trials: Option<u64>,
+    /// Random seed (overrides the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 /// `merge` flags.

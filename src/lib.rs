@@ -35,5 +35,6 @@ pub mod policy;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod timeline;
 pub mod validate;
 pub mod workload;

@@ -9,3 +9,4 @@ mod policy;
 mod report;
 mod scenario;
 mod storylines;
+mod timeline;

@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod classify;
 pub mod estimate;
 pub mod run;
+pub mod timeline;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Run(a) => run::run(&catalog, &cli.catalog, &rules[builtin_rules().len()..], &a),
         Command::Merge(a) => run::merge(&a),
+        Command::Timeline(a) => timeline::timeline(&catalog, &a),
         Command::Catalog {
             what: crate::cli::CatalogKind::Rules,
             format,
