@@ -24,14 +24,24 @@ use super::tpp::{max_die_area_mm2, performance_density, performance_density_lowe
 use crate::catalog::GpuSpec;
 
 /// A chip's status under one rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// In JSON and CSV, `status` is always one of the four contract values (DESIGN.md:
+/// `controlled`, `notified`, `license-required`, `not-controlled`): for an indeterminate
+/// chip it is the most restrictive status its unknown figure allows, because an unknown
+/// figure is not a pass. `indeterminate` says when that happened and `possible_statuses`
+/// lists what the published figures leave open; the table prints `indeterminate`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Classification {
     /// GPU id.
     pub gpu: String,
     /// Rule id.
     pub rule: String,
-    /// The status.
+    /// The status; [`Status::Indeterminate`] when the published figures do not decide.
     pub status: Status,
+    /// Whether the published figures leave more than one status open.
+    pub indeterminate: bool,
+    /// The statuses the published figures allow, most restrictive first, joined by " or ".
+    pub possible_statuses: String,
     /// Label of the tier that decided; `None` when none held.
     pub tier: Option<String>,
     /// Total processing performance.
@@ -50,19 +60,75 @@ pub fn classify(gpu: &GpuSpec, rule: &Rule) -> Classification {
     let open = traces[..before]
         .iter()
         .any(|t| t.outcome == Outcome::Unknown);
-    let (status, tier, reason) = if open {
+    let (status, tier, reason, possible) = if open {
         resolve_unknowns(gpu, rule, &traces)
     } else {
-        known_outcome(rule, &traces, decided)
+        let (status, tier, reason) = known_outcome(rule, &traces, decided);
+        (status, tier, reason, vec![status])
     };
     Classification {
         gpu: gpu.id.clone(),
         rule: rule.id.clone(),
         status,
+        indeterminate: status == Status::Indeterminate,
+        possible_statuses: possible
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" or "),
         tier,
         tpp: tpp(gpu),
         performance_density: performance_density(gpu),
         reason,
+    }
+}
+
+/// The row JSON and CSV print for a [`Classification`]: `status` is a contract value.
+#[derive(Serialize)]
+struct ClassificationRow<'a> {
+    gpu: &'a str,
+    rule: &'a str,
+    status: Status,
+    indeterminate: bool,
+    possible_statuses: &'a str,
+    tier: &'a Option<String>,
+    tpp: f64,
+    performance_density: Option<f64>,
+    reason: &'a str,
+}
+
+impl Classification {
+    /// The status a machine reader gets: [`Status::Indeterminate`] becomes the most
+    /// restrictive status left open (the first of `possible_statuses`).
+    pub fn contract_status(&self) -> Status {
+        match self.status {
+            Status::Indeterminate => Status::ALL
+                .into_iter()
+                .find(|s| {
+                    self.possible_statuses
+                        .split(" or ")
+                        .any(|p| p == s.as_str())
+                })
+                .unwrap_or(Status::Controlled),
+            s => s,
+        }
+    }
+}
+
+impl Serialize for Classification {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ClassificationRow {
+            gpu: &self.gpu,
+            rule: &self.rule,
+            status: self.contract_status(),
+            indeterminate: self.indeterminate,
+            possible_statuses: &self.possible_statuses,
+            tier: &self.tier,
+            tpp: self.tpp,
+            performance_density: self.performance_density,
+            reason: &self.reason,
+        }
+        .serialize(s)
     }
 }
 
@@ -156,7 +222,7 @@ fn resolve_unknowns(
     gpu: &GpuSpec,
     rule: &Rule,
     traces: &[TierTrace],
-) -> (Status, Option<String>, String) {
+) -> (Status, Option<String>, String, Vec<Status>) {
     let metrics = unknown_metrics(traces);
     let cands: Vec<Vec<f64>> = metrics.iter().map(|&m| candidates(gpu, rule, m)).collect();
     let mut worlds = Vec::new();
@@ -224,6 +290,7 @@ fn resolve_unknowns(
                 "{}; every value within the bound gives the same answer: {what}",
                 bounds_of(&all)
             ),
+            vec![first.status],
         );
     }
     // Which unknown figures make a difference anywhere.
@@ -311,10 +378,15 @@ fn resolve_unknowns(
             .collect::<Vec<_>>()
             .join(" or ")
     });
+    let possible: Vec<Status> = Status::ALL
+        .into_iter()
+        .filter(|s| statuses.contains(s))
+        .collect();
     (
         status,
         tier,
         format!("{}: {}", bounds_of(&relevant), parts.join("; ")),
+        possible,
     )
 }
 
@@ -983,6 +1055,13 @@ mod tests {
         // at least 3A090.b (PD ≥ 3.2), 3A090.a if PD ≥ 5.92. Not `not-controlled`.
         let k = class("tpu-v4", "oct-2023");
         assert_eq!((k.status, k.tier.as_deref()), (Status::Indeterminate, None));
+        // Machine formats keep the contract's four statuses: the most restrictive one left
+        // open, flagged as indeterminate.
+        assert_eq!(k.contract_status(), C);
+        let json = serde_json::to_value(&k).unwrap();
+        assert_eq!(json["status"], "controlled");
+        assert_eq!(json["indeterminate"], true);
+        assert_eq!(json["possible_statuses"], "controlled or notified");
         assert_eq!(
             k.reason,
             "PD ≥ 5.13 (die area not published: TPP 4,400 / 858 mm², the reticle limit): \
