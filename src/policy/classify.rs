@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use super::rules::{grouped, market_text, Clause, Condition, Metric, Rule, Status, Tier};
 use super::tpp::{max_die_area_mm2, performance_density, performance_density_lower_bound, tpp};
+use super::unknown::resolve_unknowns;
 use crate::catalog::GpuSpec;
 
 /// A chip's status under one rule.
@@ -156,240 +157,6 @@ fn known_outcome(
     }
 }
 
-/// The figures that unknown checks depend on (memory + I/O depends on I/O).
-fn unknown_metrics(traces: &[TierTrace]) -> Vec<Metric> {
-    let mut out = Vec::new();
-    for t in traces {
-        for c in t.checks() {
-            if c.outcome != Outcome::Unknown {
-                continue;
-            }
-            if let Condition::AtLeast(m, _) | Condition::Below(m, _) = c.cond {
-                let m = if m == Metric::DramPlusIoGbPerS {
-                    Metric::IoBidirGbPerS
-                } else {
-                    m
-                };
-                if !out.contains(&m) {
-                    out.push(m);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The values of unknown figure `m` that can change the outcome: its lower bound, then every
-/// threshold of the rule on it above the bound, ascending.
-fn candidates(gpu: &GpuSpec, rule: &Rule, m: Metric) -> Vec<f64> {
-    let lo = measure(gpu, m, &[]).value;
-    let dram = gpu.hbm_tb_per_s * 1000.0;
-    let mut out = vec![lo];
-    for tier in &rule.tiers {
-        for c in tier.clauses.iter().flat_map(|c| match c {
-            Clause::Condition(c) => vec![*c],
-            Clause::AnyOf(bs) => bs.iter().flatten().copied().collect(),
-        }) {
-            let t = match c {
-                Condition::AtLeast(x, t) | Condition::Below(x, t) if x == m => t,
-                Condition::AtLeast(Metric::DramPlusIoGbPerS, t)
-                | Condition::Below(Metric::DramPlusIoGbPerS, t)
-                    if m == Metric::IoBidirGbPerS =>
-                {
-                    t - dram
-                }
-                _ => continue,
-            };
-            if t > lo && !out.contains(&t) {
-                out.push(t);
-            }
-        }
-    }
-    out.sort_by(f64::total_cmp);
-    out
-}
-
-/// One way the unknown figures can fall: for each, the index of its candidate interval.
-struct World {
-    at: Vec<usize>,
-    status: Status,
-    tier: Option<String>,
-}
-
-/// Classify with unknown figures: evaluate the rule at every candidate value of each (their
-/// product), and report one status if all agree, else [`Status::Indeterminate`].
-fn resolve_unknowns(
-    gpu: &GpuSpec,
-    rule: &Rule,
-    traces: &[TierTrace],
-) -> (Status, Option<String>, String, Vec<Status>) {
-    let metrics = unknown_metrics(traces);
-    let cands: Vec<Vec<f64>> = metrics.iter().map(|&m| candidates(gpu, rule, m)).collect();
-    let mut worlds = Vec::new();
-    let mut at = vec![0usize; metrics.len()];
-    loop {
-        let assume: Vec<(Metric, f64)> = metrics
-            .iter()
-            .zip(&at)
-            .zip(&cands)
-            .map(|((&m, &i), c)| (m, c[i]))
-            .collect();
-        let tr = eval_rule(gpu, rule, &assume);
-        let (status, tier) = match tr.iter().position(|t| t.outcome == Outcome::Met) {
-            Some(i) => (rule.tiers[i].status, Some(rule.tiers[i].label.clone())),
-            None => (Status::NotControlled, None),
-        };
-        worlds.push(World {
-            at: at.clone(),
-            status,
-            tier,
-        });
-        // Next combination (odometer).
-        let mut k = 0;
-        while k < at.len() {
-            at[k] += 1;
-            if at[k] < cands[k].len() {
-                break;
-            }
-            at[k] = 0;
-            k += 1;
-        }
-        if k == at.len() {
-            break;
-        }
-    }
-    let bounds_of = |which: &[usize]| -> String {
-        let mut texts: Vec<String> = which
-            .iter()
-            .map(|&k| measure(gpu, metrics[k], &[]).text)
-            .collect();
-        // A test of the part the catalog does not answer (`us_market`).
-        for t in traces {
-            for c in t.checks() {
-                if c.outcome == Outcome::Unknown
-                    && matches!(c.cond, Condition::UsMarket(_))
-                    && !texts.contains(&c.text)
-                {
-                    texts.push(c.text.clone());
-                }
-            }
-        }
-        and_list(&texts.iter().map(String::as_str).collect::<Vec<_>>())
-    };
-    let first = &worlds[0];
-    if worlds
-        .iter()
-        .all(|w| w.status == first.status && w.tier == first.tier)
-    {
-        let what = first.tier.clone().unwrap_or_else(|| rule.otherwise.clone());
-        let all: Vec<usize> = (0..metrics.len()).collect();
-        return (
-            first.status,
-            first.tier.clone(),
-            format!(
-                "{}; every value within the bound gives the same answer: {what}",
-                bounds_of(&all)
-            ),
-            vec![first.status],
-        );
-    }
-    // Which unknown figures make a difference anywhere.
-    let relevant: Vec<usize> = (0..metrics.len())
-        .filter(|&k| {
-            worlds.iter().any(|w| {
-                worlds.iter().any(|v| {
-                    (v.status, &v.tier) != (w.status, &w.tier)
-                        && (0..metrics.len()).all(|j| j == k || v.at[j] == w.at[j])
-                })
-            })
-        })
-        .collect();
-    // Outcomes in the order first met, each with the value ranges that give it.
-    let mut outcomes: Vec<(Status, Option<String>, Vec<Vec<usize>>)> = Vec::new();
-    for w in &worlds {
-        let key: Vec<usize> = relevant.iter().map(|&k| w.at[k]).collect();
-        match outcomes
-            .iter_mut()
-            .find(|(s, t, _)| *s == w.status && *t == w.tier)
-        {
-            Some((_, _, keys)) => {
-                if !keys.contains(&key) {
-                    keys.push(key);
-                }
-            }
-            None => outcomes.push((w.status, w.tier.clone(), vec![key])),
-        }
-    }
-    let range = |k: usize, i: usize, upto: usize| -> String {
-        let m = metrics[k];
-        let c = &cands[k];
-        let lo = (i > 0).then(|| m.threshold_text(c[i]));
-        let hi = (upto + 1 < c.len()).then(|| m.threshold_text(c[upto + 1]));
-        match (lo, hi) {
-            (Some(a), Some(b)) => format!("{a} ≤ {} < {b}{}", m.name(), m.unit()),
-            (Some(a), None) => format!("{} ≥ {a}{}", m.name(), m.unit()),
-            (None, Some(b)) => format!("{} < {b}{}", m.name(), m.unit()),
-            (None, None) => format!("any {}", m.name()),
-        }
-    };
-    let parts: Vec<String> = outcomes
-        .iter()
-        .map(|(status, tier, keys)| {
-            let what = tier.clone().unwrap_or_else(|| rule.otherwise.clone());
-            let when: Vec<String> = if relevant.len() == 1 {
-                // Merge adjacent intervals of the one figure that matters.
-                let mut idx: Vec<usize> = keys.iter().map(|k| k[0]).collect();
-                idx.sort_unstable();
-                let mut runs: Vec<(usize, usize)> = Vec::new();
-                for i in idx {
-                    match runs.last_mut() {
-                        Some((_, end)) if *end + 1 == i => *end = i,
-                        _ => runs.push((i, i)),
-                    }
-                }
-                runs.iter()
-                    .map(|&(a, b)| range(relevant[0], a, b))
-                    .collect()
-            } else {
-                keys.iter()
-                    .map(|key| {
-                        relevant
-                            .iter()
-                            .zip(key)
-                            .map(|(&k, &i)| range(k, i, i))
-                            .collect::<Vec<_>>()
-                            .join(" and ")
-                    })
-                    .collect()
-            };
-            format!("{status} [{what}] if {}", when.join(" or "))
-        })
-        .collect();
-    let statuses: Vec<Status> = outcomes.iter().map(|o| o.0).collect();
-    let status = if statuses.iter().all(|s| *s == statuses[0]) {
-        statuses[0]
-    } else {
-        Status::Indeterminate
-    };
-    let tier = (status != Status::Indeterminate).then(|| {
-        outcomes
-            .iter()
-            .map(|o| o.1.clone().unwrap_or_else(|| rule.otherwise.clone()))
-            .collect::<Vec<_>>()
-            .join(" or ")
-    });
-    let possible: Vec<Status> = Status::ALL
-        .into_iter()
-        .filter(|s| statuses.contains(s))
-        .collect();
-    (
-        status,
-        tier,
-        format!("{}: {}", bounds_of(&relevant), parts.join("; ")),
-        possible,
-    )
-}
-
 /// Whether `gpu` can be bought under `rule`: only when it is not controlled or needs only
 /// a notification (License Exception NAC).
 pub fn allowed(gpu: &GpuSpec, rule: &Rule) -> bool {
@@ -448,18 +215,18 @@ fn io_parts(gpu: &GpuSpec) -> (f64, bool, String) {
 
 /// A figure of a chip: its value (or lower bound) and how it reads.
 #[derive(Debug, Clone)]
-struct Figure {
+pub(super) struct Figure {
     /// The value, or its lower bound when not `exact`.
-    value: f64,
+    pub(super) value: f64,
     /// Whether `value` is the figure itself.
     exact: bool,
     /// `PD 19.45`, `I/O 528 GB/s (400 link + 128 PCIe)`, `PD ≥ 5.13 (TPP 4,400 / 858 mm² ...)`,
     /// `interconnect unknown (not published)`.
-    text: String,
+    pub(super) text: String,
 }
 
 /// Figure `m` of `gpu`, or the value `assume` gives it (memory + I/O follows an assumed I/O).
-fn measure(gpu: &GpuSpec, m: Metric, assume: &[(Metric, f64)]) -> Figure {
+pub(super) fn measure(gpu: &GpuSpec, m: Metric, assume: &[(Metric, f64)]) -> Figure {
     let assumed = |m: Metric| assume.iter().find(|(x, _)| *x == m).map(|&(_, v)| v);
     let exact = |v: f64, detail: Option<String>| Figure {
         value: v,
@@ -535,7 +302,7 @@ fn measure(gpu: &GpuSpec, m: Metric, assume: &[(Metric, f64)]) -> Figure {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+pub(super) enum Outcome {
     Met,
     Failed,
     Unknown,
@@ -569,10 +336,10 @@ fn any(outcomes: impl IntoIterator<Item = Outcome>) -> Outcome {
 
 /// One condition applied to a chip, with the sentence that states the fact.
 #[derive(Debug, Clone)]
-struct Check {
-    cond: Condition,
-    outcome: Outcome,
-    text: String,
+pub(super) struct Check {
+    pub(super) cond: Condition,
+    pub(super) outcome: Outcome,
+    pub(super) text: String,
 }
 
 impl Check {
@@ -709,16 +476,16 @@ impl ClauseTrace {
 }
 
 #[derive(Debug)]
-struct TierTrace {
+pub(super) struct TierTrace {
     status: Status,
-    outcome: Outcome,
+    pub(super) outcome: Outcome,
     clauses: Vec<ClauseTrace>,
 }
 
 /// Every tier of `rule` on `gpu`, with `assume` standing in for unknown figures.
 impl TierTrace {
     /// Every check of the tier.
-    fn checks(&self) -> Vec<&Check> {
+    pub(super) fn checks(&self) -> Vec<&Check> {
         self.clauses
             .iter()
             .flat_map(|c| match c {
@@ -729,7 +496,7 @@ impl TierTrace {
     }
 }
 
-fn eval_rule(gpu: &GpuSpec, rule: &Rule, assume: &[(Metric, f64)]) -> Vec<TierTrace> {
+pub(super) fn eval_rule(gpu: &GpuSpec, rule: &Rule, assume: &[(Metric, f64)]) -> Vec<TierTrace> {
     rule.tiers
         .iter()
         .map(|t| eval_tier(gpu, t, assume))
@@ -859,7 +626,7 @@ fn shortfall_text(traces: &[TierTrace]) -> String {
 }
 
 /// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[&str]) -> String {
+pub(super) fn and_list(items: &[&str]) -> String {
     match items {
         [] => String::new(),
         [one] => one.to_string(),

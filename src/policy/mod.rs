@@ -9,7 +9,9 @@
 
 pub mod classify;
 pub mod rules;
+mod rules_file;
 pub mod tpp;
+mod unknown;
 
 pub use classify::{allowed, classify, io_bidir_gb_per_s, Classification};
 pub use rules::{
