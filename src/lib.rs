@@ -14,10 +14,12 @@
 //! Layers of the core, lowest first; each imports only the layers below it, and
 //! `tests/layering.rs` fails when one imports a higher one:
 //!
-//! 1. [`plan`]: the plan types (`Strategy`, `Recompute`, `SearchSpace`); imports nothing of ours.
+//! 1. [`plan`]: the plan types (`Strategy`, `Recompute`, `SearchSpace`); imports nothing of
+//!    ours. [`cost`]: energy, power and money, with their assumptions; reads only `catalog`.
 //! 2. [`workload`]: parameter counts, FLOPs per token and memory per GPU; knows no hardware
 //!    (the framework reserve comes from [`catalog::gpu::framework_reserve_bytes`]).
-//! 3. [`perf`]: step time (roofline GEMMs, collectives, bubble), goodput with failures.
+//! 3. [`perf`]: step time (roofline GEMMs, collectives, bubble), goodput with failures
+//!    (it re-exports `cost`'s assumption types for older paths).
 //! 4. [`parallel`]: the plan search and the checks of fixed plan values; rayon runs here.
 //!
 //! [`catalog`] is the data every layer reads. Not yet layered, and so not in the test:
@@ -27,7 +29,6 @@
 //!
 //! - [`catalog`]: the embedded GPU, model and published-run catalogs and their lookup.
 //! - [`question`]: the checks every front end shares on its way to a question.
-//! - [`cost`]: energy, facility power, rental and ownership cost.
 //! - [`estimate`]: one question to one answer.
 //! - [`validate`]: predictions for the published runs.
 //! - [`scenario`]: scenario files (TOML) → validated sweep points with uncertain inputs.

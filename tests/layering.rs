@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 /// layer reads.
 const LAYERS: &[(&str, &[&str])] = &[
     ("plan", &[]),
+    ("cost", &["catalog"]),
     ("workload", &["plan", "catalog"]),
-    ("perf", &["plan", "catalog", "workload"]),
+    ("perf", &["plan", "catalog", "workload", "cost"]),
     ("parallel", &["plan", "catalog", "workload", "perf"]),
 ];
 

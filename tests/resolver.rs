@@ -10,7 +10,10 @@ use crate::cli::trainsim;
 /// Each case: the fixed plan values, the scenario path blamed, and the words of the broken
 /// condition (checked in both front ends). Llama 3.1 8B (32 heads, 8 KV heads, 32 layers,
 /// dense) on 64 H100s: the default batch is 4 Mi tokens = 512 sequences of 8,192.
-const CASES: &[(&[(&str, u32)], &str, &str)] = &[
+/// Fixed plan values, as `(key, value)`.
+type Plan = &'static [(&'static str, u32)];
+
+const CASES: &[(Plan, &str, &str)] = &[
     (
         &[("ep", 2)],
         "plan.ep",

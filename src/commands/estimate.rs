@@ -4,8 +4,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 use trainsim::catalog::Catalog;
+use trainsim::cost::CostBasis;
 use trainsim::estimate::{evaluate, h100_equivalents, plan_search, Estimate};
-use trainsim::perf::CostBasis;
 use trainsim::policy::{classify, find_rule, Rule};
 use trainsim::question::{check_tokens, Batch, Front};
 use trainsim::report::{csv_string, grouped, Table};

@@ -3,7 +3,8 @@
 //! these slots (`scenario::keys`), but the trials need only the slots, so montecarlo does
 //! not import the scenario's key table.
 
-use crate::perf::{CostAssumptions, Efficiency, EnergyAssumptions, Reliability};
+use crate::cost::{CostAssumptions, EnergyAssumptions};
+use crate::perf::{Efficiency, Reliability};
 
 /// A field of the per-trial assumptions that an uncertain key sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

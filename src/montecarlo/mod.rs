@@ -52,11 +52,12 @@ use rand::SeedableRng;
 
 use crate::catalog::Precision;
 use crate::cost::{capex_per_gpu_usd, cost_split, estimate_cost, CostSplit};
+use crate::cost::{CostBasis, EnergyAssumptions};
 use crate::estimate::{plan_search, run_metrics, Question, RunMetrics};
 use crate::fleet::{self, channel_cost, month_start_day, PoolThroughput};
 use crate::parallel::{Infeasible, PlanResult, SearchResult};
 use crate::perf::run_time::goodput;
-use crate::perf::{CostBasis, EnergyAssumptions, Hardware};
+use crate::perf::Hardware;
 use crate::scenario::{Point, Pool, Uncertain};
 use crate::workload::{model_flops_per_token, ParamCounts};
 use inputs::{Inputs, Slot};

@@ -401,7 +401,7 @@ pub struct RawPolicy {
 #[serde(deny_unknown_fields)]
 pub struct RawCost {
     /// `rental` or `ownership`.
-    pub basis: Option<crate::perf::CostBasis>,
+    pub basis: Option<crate::cost::CostBasis>,
     /// Rental price, USD per GPU-hour.
     pub usd_per_gpu_hour: Option<Num>,
     /// Purchase price per GPU, USD.
