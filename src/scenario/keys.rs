@@ -666,6 +666,45 @@ mod tests {
         );
     }
 
+    /// The reverse: every numeric field of a raw table has a row, so a key cannot be
+    /// parsed and then ignored.
+    #[test]
+    fn every_numeric_field_has_a_row() {
+        use crate::scenario::raw::{
+            RawCost, RawEfficiency, RawEnergy, RawPlan, RawPolicy, RawReliability, RawUncertainty,
+        };
+        let tables: [(&str, &[&str]); 7] = [
+            ("policy", RawPolicy::FIELDS),
+            ("cost", RawCost::FIELDS),
+            ("efficiency", RawEfficiency::FIELDS),
+            ("reliability", RawReliability::FIELDS),
+            ("energy", RawEnergy::FIELDS),
+            ("plan", RawPlan::FIELDS),
+            ("uncertainty", RawUncertainty::FIELDS),
+        ];
+        let mut numeric = 0;
+        for (table, fields) in tables {
+            for f in fields {
+                let Ok(raw) = toml::from_str::<RawScenario>(&format!("[{table}]\n{f} = 3\n"))
+                else {
+                    continue; // not a number field (a name, a flag, a table)
+                };
+                let path = format!("{table}.{f}");
+                if raw.number(&path).is_some() {
+                    numeric += 1;
+                    assert!(
+                        number_key(&path).is_some(),
+                        "{path} has no row in NUMBER_KEYS"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            numeric, 50,
+            "numeric fields of the seven tables (6 + 6 + 19 + 4 + 4 + 8 + 3)"
+        );
+    }
+
     #[test]
     fn paths_are_unique() {
         let mut paths: Vec<_> = NUMBER_KEYS.iter().map(|k| k.path).collect();
