@@ -7,11 +7,85 @@
 //! single-unit prices, ÷ (1 − interconnect share)) straight-line over its life, plus
 //! electricity (Cottier et al., arXiv:2405.21015). The up-front capex of the fleet is
 //! reported under either basis.
+//!
+//! The cost and energy assumptions ([`CostAssumptions`], [`EnergyAssumptions`],
+//! [`CostBasis`]) live here, next to the formulas that read them; `perf` re-exports them
+//! for older paths (`cost` imports nothing of `perf`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::GpuSpec;
-use crate::perf::{CostAssumptions, CostBasis, EnergyAssumptions};
+
+/// Energy assumptions (`reference/assumptions.md` §4).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnergyAssumptions {
+    /// Average GPU draw over a run as a fraction of TDP (§4a PERT mode 0.80).
+    pub gpu_power_fraction: f64,
+    /// Host, network and storage power as a fraction of GPU TDP (§4b mode 0.50, measured H100 node).
+    pub host_power_fraction: f64,
+    /// Power usage effectiveness (§4b Epoch default for non-hyperscalers 1.25).
+    pub pue: f64,
+    /// Electricity price, USD per kWh (§4d US industrial 2023–25 mode 0.080).
+    pub usd_per_kwh: f64,
+}
+
+impl Default for EnergyAssumptions {
+    fn default() -> Self {
+        EnergyAssumptions {
+            gpu_power_fraction: 0.80,
+            host_power_fraction: 0.50,
+            pue: 1.25,
+            usd_per_kwh: 0.080,
+        }
+    }
+}
+
+/// How compute is paid for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CostBasis {
+    /// Rented by the GPU-hour.
+    #[default]
+    Rental,
+    /// Bought, amortised over its life, plus electricity.
+    Ownership,
+}
+
+/// Cost assumptions (`reference/assumptions.md` §5; Epoch AI, Cottier et al. arXiv:2405.21015).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostAssumptions {
+    /// Rental or ownership.
+    pub basis: CostBasis,
+    /// Rental price, USD per GPU-hour (default: the catalog's).
+    pub usd_per_gpu_hour: Option<f64>,
+    /// Purchase price per GPU, USD (default: the catalog's).
+    pub purchase_usd: Option<f64>,
+    /// Price premium of the acquisition channel (0.5 = +50%).
+    pub channel_premium: f64,
+    /// Server cost ÷ single-unit GPU price (Epoch: 1.64 average, A100 1.66), applied to
+    /// single-unit prices only.
+    pub server_overhead: f64,
+    /// Cluster interconnect share of total cluster hardware cost (Epoch: 0.19).
+    pub interconnect_fraction: f64,
+    /// Amortisation life, years (§5 mode 4).
+    pub amortization_years: f64,
+}
+
+impl Default for CostAssumptions {
+    fn default() -> Self {
+        CostAssumptions {
+            basis: CostBasis::Rental,
+            usd_per_gpu_hour: None,
+            purchase_usd: None,
+            channel_premium: 0.0,
+            server_overhead: 1.64,
+            interconnect_fraction: 0.19,
+            amortization_years: 4.0,
+        }
+    }
+}
 
 /// Hours in a year (365.25 days).
 pub const HOURS_PER_YEAR: f64 = 8766.0;

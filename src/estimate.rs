@@ -9,12 +9,12 @@
 use serde::Serialize;
 
 use crate::catalog::{GpuSpec, ModelSpec, Precision, StackSpec};
-use crate::cost::{estimate_cost, estimate_physical, CostEstimate};
+use crate::cost::{
+    estimate_cost, estimate_physical, CostAssumptions, CostEstimate, EnergyAssumptions,
+};
 use crate::parallel::{search, Infeasible, PlanResult, SearchResult, SearchSpace};
 use crate::perf::run_time::{goodput, Goodput};
-use crate::perf::{
-    CostAssumptions, Efficiency, EnergyAssumptions, Hardware, Reliability, StepModel, StepTime,
-};
+use crate::perf::{Efficiency, Hardware, Reliability, StepModel, StepTime};
 use crate::workload::{
     hardware_flops_per_token, model_flops_per_token, MemoryBreakdown, ParamCounts, Shape,
 };

@@ -23,7 +23,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::GpuSpec;
-use crate::perf::{CostAssumptions, CostBasis};
+use crate::cost::{CostAssumptions, CostBasis};
 
 /// How a pool's chips were obtained (DESIGN.md §2 "Policy").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]

@@ -1,20 +1,34 @@
 //! trainsim: how long, how much money, how much energy and how many chips it takes to
 //! train a large model on a given GPU fleet, and how sure we are.
 //!
-//! Data flow (imports point left to right only; the math never imports CLI or output code):
+//! Data flow: every front end (`estimate`/`plan` flags, scenario files, the published runs
+//! of `validate`) turns its input into a [`estimate::Question`] through the same checks
+//! ([`question`]); the search and the step-time model answer it.
 //!
 //! ```text
-//! catalog (GPUs, models, runs) ─┐
-//! workload (params, FLOPs, memory) ─> parallel::search (memory first, top-K plans)
-//!                                      └─> perf (step time, goodput) ─> cost (energy, $)
-//!                                            └─> estimate (one answer) ─> validate
+//! flags / scenario.toml / runs.toml ─> question (shared checks) ─> estimate::Question
+//!   ─> parallel::search (candidates → fits [workload] → time [perf] → top K)
+//!   ─> estimate (one answer: cost, energy) ─> montecarlo (trials) ─> run / report
 //! ```
 //!
+//! Layers of the core, lowest first; each imports only the layers below it, and
+//! `tests/layering.rs` fails when one imports a higher one:
+//!
+//! 1. [`plan`]: the plan types (`Strategy`, `Recompute`, `SearchSpace`); imports nothing of
+//!    ours. [`cost`]: energy, power and money, with their assumptions; reads only `catalog`.
+//! 2. [`workload`]: parameter counts, FLOPs per token and memory per GPU; knows no hardware
+//!    (the framework reserve comes from [`catalog::gpu::framework_reserve_bytes`]).
+//! 3. [`perf`]: step time (roofline GEMMs, collectives, bubble), goodput with failures
+//!    (it re-exports `cost`'s assumption types for older paths).
+//! 4. [`parallel`]: the plan search and the checks of fixed plan values; rayon runs here.
+//!
+//! [`catalog`] is the data every layer reads. Not yet layered, and so not in the test:
+//! `catalog::stack` reads `perf`'s `Efficiency` (catalog ↔ perf), and `montecarlo` runs
+//! `scenario`'s points (montecarlo ↔ scenario), though it no longer imports the scenario's
+//! key table (its trial inputs live in [`montecarlo::inputs`]).
+//!
 //! - [`catalog`]: the embedded GPU, model and published-run catalogs and their lookup.
-//! - [`workload`]: parameter counts, FLOPs per token and memory per GPU, hardware-free.
-//! - [`parallel`]: the `Strategy` type and the exhaustive plan search.
-//! - [`perf`]: step time (roofline GEMMs, collectives, bubble), goodput with failures.
-//! - [`cost`]: energy, facility power, rental and ownership cost.
+//! - [`question`]: the checks every front end shares on its way to a question.
 //! - [`estimate`]: one question to one answer.
 //! - [`validate`]: predictions for the published runs.
 //! - [`scenario`]: scenario files (TOML) → validated sweep points with uncertain inputs.
@@ -31,7 +45,9 @@ pub mod fleet;
 pub mod montecarlo;
 pub mod parallel;
 pub mod perf;
+pub mod plan;
 pub mod policy;
+pub mod question;
 pub mod report;
 pub mod run;
 pub mod scenario;

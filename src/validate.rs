@@ -19,8 +19,10 @@ use serde::Serialize;
 
 use crate::catalog::runs::{builtin_runs, PublishedRun, RunMetric};
 use crate::catalog::{Catalog, Precision, StackKind};
-use crate::estimate::{default_global_batch_tokens, evaluate, plan_search, Question};
+use crate::error::InputError;
+use crate::estimate::{evaluate, plan_search, Question};
 use crate::parallel::{Recompute, SearchSpace};
+use crate::question::{self, Front};
 
 /// How a row is predicted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -103,27 +105,24 @@ pub fn route_of(r: &PublishedRun) -> Route {
 }
 
 /// The question a published run asks, with its stack applied (typical stacks with a time
-/// factor of 1: [`fit`] supplies it).
-pub fn question_for(c: &Catalog, r: &PublishedRun) -> Question {
+/// factor of 1: [`fit`] supplies it). Its batch and published layout go through the checks
+/// every front end shares ([`crate::question`]); a row that breaks them is an error in
+/// `runs.toml`, reported on its row.
+pub fn question_for(c: &Catalog, r: &PublishedRun) -> Result<Question, InputError> {
     let model = c
         .model(&r.model)
         .expect("runs.toml names catalog models")
         .clone();
     let gpu = c.gpu(&r.gpu).expect("runs.toml names catalog GPUs").clone();
     let precision = Precision::parse(&r.precision).expect("runs.toml precisions are valid");
-    let seq_len = r.seq_len.unwrap_or(model.seq_len);
-    let mut q = Question::new(
-        model,
-        gpu,
+    let batch = question::batch(
+        Front::Scenario,
+        &model,
+        r.seq_len,
+        r.global_batch_tokens,
         r.gpus,
-        r.train_tokens.unwrap_or(1e12),
-        precision,
-    );
-    q.seq_len = seq_len;
-    q.global_batch_tokens = r
-        .global_batch_tokens
-        .unwrap_or_else(|| default_global_batch_tokens(r.gpus, seq_len));
-    q.space = SearchSpace {
+    )?;
+    let space = SearchSpace {
         tp: r.tp,
         pp: r.pp,
         dp: r.dp,
@@ -135,6 +134,17 @@ pub fn question_for(c: &Catalog, r: &PublishedRun) -> Question {
         interleave: r.interleave,
         ..SearchSpace::default()
     };
+    question::check_plan(Front::Scenario, &space, &model, &batch, r.gpus, "gpus")?;
+    let mut q = Question::new(
+        model,
+        gpu,
+        r.gpus,
+        r.train_tokens.unwrap_or(1e12),
+        precision,
+    );
+    q.seq_len = batch.seq_len;
+    q.global_batch_tokens = batch.global_batch_tokens;
+    q.space = space;
     let stack = stack_for(c, r);
     q.apply_stack(stack);
     if stack.kind == StackKind::Typical {
@@ -157,7 +167,7 @@ pub fn question_for(c: &Catalog, r: &PublishedRun) -> Question {
     if let Some(x) = r.comm_sm_fraction {
         e.comm_sm_fraction = x;
     }
-    q
+    Ok(q)
 }
 
 /// A row predicted before calibration: the model's value and the plan.
@@ -173,7 +183,16 @@ pub struct Raw {
 
 /// Predict one run before calibration; NaN when no plan fits.
 pub fn predict_raw(c: &Catalog, r: &PublishedRun) -> Raw {
-    let q = question_for(c, r);
+    let q = match question_for(c, r) {
+        Ok(q) => q,
+        Err(e) => {
+            return Raw {
+                run: r.clone(),
+                predicted: f64::NAN,
+                plan: format!("{}: {e}", r.id),
+            }
+        }
+    };
     let found = plan_search(&q, 1);
     let (predicted, plan) = match found.top.first() {
         Some(best) => match evaluate(&q, best, &q.efficiency, &q.reliability, &q.energy, &q.cost) {

@@ -227,3 +227,11 @@ impl GpuSpec {
 
 /// Bytes in a GiB.
 pub const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// Framework reserve per GPU of `hbm_bytes`, bytes: 2 GiB (CUDA context ≈ 0.5–1 GiB, NCCL
+/// buffers ≈ 1 GiB) plus 5% of capacity for allocator fragmentation. An assumption, not a
+/// measurement; a fact of the hardware and its runtime, so it lives with the GPU data and
+/// `workload::memory` receives it.
+pub fn framework_reserve_bytes(hbm_bytes: f64) -> f64 {
+    2.0 * GIB + 0.05 * hbm_bytes
+}

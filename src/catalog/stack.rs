@@ -13,8 +13,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{GpuSpec, Precision};
-use crate::parallel::SearchSpace;
 use crate::perf::Efficiency;
+use crate::plan::SearchSpace;
 
 /// Fused-attention kernel generation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,10 +4,10 @@ use std::time::Instant;
 
 use serde::Serialize;
 use trainsim::catalog::Catalog;
-use trainsim::error::InputError;
+use trainsim::cost::CostBasis;
 use trainsim::estimate::{evaluate, h100_equivalents, plan_search, Estimate};
-use trainsim::perf::CostBasis;
 use trainsim::policy::{classify, find_rule, Rule};
+use trainsim::question::{check_tokens, Batch, Front};
 use trainsim::report::{csv_string, grouped, Table};
 use trainsim::workload::{model_flops_per_token, ParamCounts};
 
@@ -94,12 +94,11 @@ fn row(e: &Estimate) -> EstimateRow<'_> {
 /// built-in rule or one of `rules`, which holds those of `--rules` files too).
 pub fn estimate(catalog: &Catalog, rules: &[Rule], a: &EstimateArgs) -> anyhow::Result<()> {
     let mut q = question(catalog, &a.common, a.tokens)?;
-    if let Some(why) = trainsim::bounds::too_few_tokens(q.train_tokens, q.global_batch_tokens) {
-        return Err(InputError::new(why)
-            .at_key("--tokens")
-            .with_hint("train at least one global batch, or lower --global-batch-tokens")
-            .into());
-    }
+    let batch = Batch {
+        seq_len: q.seq_len,
+        global_batch_tokens: q.global_batch_tokens,
+    };
+    check_tokens(Front::Flags, q.train_tokens, &batch)?;
     let export = match &a.rule {
         Some(id) => {
             let r = find_rule(rules, id).map_err(|e| e.at_key("--rule"))?;

@@ -11,9 +11,10 @@ use std::path::PathBuf;
 
 use trainsim::catalog::{Catalog, Precision};
 use trainsim::error::InputError;
-use trainsim::estimate::{default_global_batch_tokens, Question};
+use trainsim::estimate::Question;
 use trainsim::parallel::{Recompute, SearchSpace};
 use trainsim::policy::{builtin_rules, load_rules_file, Rule};
+use trainsim::question::{self, Front};
 
 use crate::cli::{Cli, Command, Common};
 
@@ -89,27 +90,21 @@ pub fn rules_with_user_files(files: &[PathBuf]) -> Result<Vec<Rule>, InputError>
     Ok(all)
 }
 
-/// Resolve the shared flags into a question.
+/// Resolve the shared flags into a question, through the checks every front end shares
+/// ([`trainsim::question`]).
 pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, InputError> {
     let model = catalog
         .model_or_file(&c.model)
         .map_err(|e| e.at_key("--model"))?;
     let gpu = catalog.gpu(&c.gpu).map_err(|e| e.at_key("--gpu"))?.clone();
     let precision = Precision::parse(&c.precision)?;
-    let seq_len = c.seq_len.unwrap_or(model.seq_len);
-    let global_batch_tokens = match c.global_batch_tokens {
-        Some(b) => {
-            if b < seq_len {
-                return Err(InputError::new(format!(
-                    "{b} tokens is less than one sequence of {seq_len}"
-                ))
-                .at_key("--global-batch-tokens")
-                .with_hint("the global batch holds whole sequences"));
-            }
-            ((b as f64 / seq_len as f64).round() * seq_len as f64).max(seq_len as f64)
-        }
-        None => default_global_batch_tokens(c.gpus, seq_len),
-    };
+    let batch = question::batch(
+        Front::Flags,
+        &model,
+        c.seq_len,
+        c.global_batch_tokens.map(|b| b as f64),
+        c.gpus,
+    )?;
     let space = SearchSpace {
         tp: c.tp,
         pp: c.pp,
@@ -122,84 +117,20 @@ pub fn question(catalog: &Catalog, c: &Common, tokens: f64) -> Result<Question, 
         interleave: c.interleave,
         ..SearchSpace::default()
     };
-    // Fixed degrees that need more GPUs than given: say so, rather than let the search
-    // blame the batch (issue 12: `--dp 1000` on 64 GPUs).
-    let fixed: Vec<(&str, u32)> = [
-        ("--tp", c.tp),
-        ("--pp", c.pp),
-        ("--dp", c.dp),
-        ("--cp", c.cp),
-    ]
-    .into_iter()
-    .filter_map(|(f, v)| v.map(|v| (f, v)))
-    .collect();
-    let need: u64 = fixed.iter().map(|(_, v)| u64::from(*v)).product();
-    if need > c.gpus {
-        let named: Vec<String> = fixed.iter().map(|(f, v)| format!("{f} {v}")).collect();
-        return Err(InputError::new(format!(
-            "{} need{} at least {need} GPUs (tp × pp × dp × cp), more than the {} given by --gpus",
-            named.join(" "),
-            if fixed.len() == 1 { "s" } else { "" },
-            c.gpus
-        ))
-        .at_key(fixed.last().map_or("--gpus", |f| f.0))
-        .with_hint("lower the fixed degrees or raise --gpus"));
-    }
-    let batch_seqs = (global_batch_tokens / seq_len as f64).round() as u64;
-    if let Some((key, why)) =
-        space.fixed_violation(model.heads, model.kv_heads(), model.layers, batch_seqs)
-    {
-        return Err(InputError::new(why)
-            .at_key(format!("--{}", key.replace('_', "-")))
-            .with_hint("fixed plan values must divide as the search's own do; leave the flag out to search it"));
-    }
-    if let (None, Some(ep)) = (&model.moe, c.ep) {
-        if ep > 1 {
-            return Err(InputError::new(format!(
-                "--ep {ep} needs a mixture-of-experts model; `{}` is dense",
-                model.id
-            ))
-            .at_key("--ep")
-            .with_hint("leave --ep out (or use 1) for dense models"));
-        }
-    }
-    if let (Some(moe), Some(ep)) = (&model.moe, c.ep) {
-        if moe.experts % ep != 0 {
-            return Err(InputError::new(format!(
-                "--ep {ep} does not divide the {} experts",
-                moe.experts
-            ))
-            .at_key("--ep")
-            .with_hint("expert parallelism places whole experts on each GPU"));
-        }
-    }
-    if c.mfu.is_some() && (c.stack.is_some() || c.year.is_some()) {
-        return Err(InputError::new(
-            "--mfu replaces the time model that a software stack describes; give one or the other",
-        )
-        .at_key(if c.stack.is_some() {
-            "--stack"
-        } else {
-            "--year"
-        })
-        .with_hint("drop --mfu to time the plan with the stack, or drop --stack/--year"));
-    }
-    let stack = catalog
-        .resolve_stack(c.stack.as_deref(), c.year)
-        .map_err(|e| {
-            e.at_key(if c.stack.is_some() {
-                "--stack"
-            } else {
-                "--year"
-            })
-        })?
-        .clone();
+    question::check_plan(Front::Flags, &space, &model, &batch, c.gpus, "fleet.count")?;
+    let stack = question::stack(
+        Front::Flags,
+        catalog,
+        c.stack.as_deref(),
+        c.year,
+        c.mfu.is_some(),
+    )?;
     let mut q = Question::new(model, gpu, c.gpus, tokens, precision);
-    q.seq_len = seq_len;
-    q.global_batch_tokens = global_batch_tokens;
+    q.seq_len = batch.seq_len;
+    q.global_batch_tokens = batch.global_batch_tokens;
     q.space = space;
-    if c.mfu.is_none() {
-        q.apply_stack(&stack);
+    if let Some(stack) = &stack {
+        q.apply_stack(stack);
     }
     q.efficiency.mfu = c.mfu;
     q.gpus_per_node = c.gpus_per_node;

@@ -41,6 +41,7 @@
 //! Nothing here allocates per trial: the questions are cloned once per chunk of trials (so
 //! `train_tokens` can vary), the plans are shared by reference.
 
+pub mod inputs;
 pub mod sensitivity;
 pub mod summary;
 
@@ -51,14 +52,15 @@ use rand::SeedableRng;
 
 use crate::catalog::Precision;
 use crate::cost::{capex_per_gpu_usd, cost_split, estimate_cost, CostSplit};
+use crate::cost::{CostBasis, EnergyAssumptions};
 use crate::estimate::{plan_search, run_metrics, Question, RunMetrics};
 use crate::fleet::{self, channel_cost, month_start_day, PoolThroughput};
 use crate::parallel::{Infeasible, PlanResult, SearchResult};
 use crate::perf::run_time::goodput;
-use crate::perf::{CostBasis, EnergyAssumptions, Hardware};
-use crate::scenario::keys::{Inputs, Slot};
+use crate::perf::Hardware;
 use crate::scenario::{Point, Pool, Uncertain};
 use crate::workload::{model_flops_per_token, ParamCounts};
+use inputs::{Inputs, Slot};
 
 /// The summarised metrics, in column order; units are in the names.
 pub const METRICS: [&str; 5] = ["train_days", "gpu_hours", "cost_usd", "energy_mwh", "mfu"];
@@ -452,7 +454,7 @@ pub fn nominal_values(point: &Point) -> Vec<f64> {
 }
 
 /// The assumptions `pool` evaluates under, given one value per uncertain input: its
-/// nominal ones with the values written over (as [`crate::scenario::keys::Inputs::set_for_pool`]),
+/// nominal ones with the values written over (as [`Inputs::set_for_pool`]),
 /// priced on its channel's basis.
 pub fn pool_inputs(pool: &Pool, uncertain: &[Uncertain], values: &[f64]) -> Inputs {
     let mut x = pool.nominal;

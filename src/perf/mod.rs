@@ -7,5 +7,7 @@ pub mod comm;
 pub mod run_time;
 pub mod step_time;
 
-pub use assumptions::{CostAssumptions, CostBasis, Efficiency, EnergyAssumptions, Reliability};
+/// The cost and energy assumptions live in [`crate::cost`], next to their formulas.
+pub use crate::cost::{CostAssumptions, CostBasis, EnergyAssumptions};
+pub use assumptions::{Efficiency, Reliability};
 pub use step_time::{Hardware, StepModel, StepTime};

@@ -31,8 +31,7 @@ use serde::Serialize;
 use super::assumptions::Efficiency;
 use super::comm::{all_gather_s, all_reduce_s, hierarchical_all_gather_s, p2p_s, Link};
 use crate::catalog::{GpuSpec, Precision};
-use crate::parallel::Strategy;
-use crate::workload::flops::Recompute;
+use crate::plan::{Recompute, Strategy};
 use crate::workload::Shape;
 
 /// The hardware figures the time model needs, in SI units.

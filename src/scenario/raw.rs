@@ -358,6 +358,67 @@ pub enum Disallowed {
     Drop,
 }
 
+/// A raw table whose `Option<Num>` fields are scenario number keys: defines the struct
+/// (serde, unknown keys refused) and its `number(key)` lookup from the one field list, so a
+/// key added to the table is answered without a second list ([`RawScenario::number`]).
+macro_rules! number_table {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        impl $name {
+            /// The table's keys, in file order.
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            /// The number written at `key` in this table, if it is a numeric field.
+            pub fn number(&self, key: &str) -> Option<&Num> {
+                match key {
+                    $( stringify!($field) => AsNum::as_num(&self.$field), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+/// A raw field seen as a number: `Option<Num>` is one; flags, names and tables are not.
+trait AsNum {
+    fn as_num(&self) -> Option<&Num>;
+}
+
+impl AsNum for Option<Num> {
+    fn as_num(&self) -> Option<&Num> {
+        self.as_ref()
+    }
+}
+
+macro_rules! not_a_number {
+    ($($t:ty),*) => {
+        $(impl AsNum for Option<$t> {
+            fn as_num(&self) -> Option<&Num> {
+                None
+            }
+        })*
+    };
+}
+
+not_a_number!(
+    String,
+    bool,
+    Disallowed,
+    RawReference,
+    crate::cost::CostBasis
+);
+
 /// `[policy] reference`: the unrestricted fleet the restriction ratios compare with.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -372,161 +433,161 @@ pub struct RawReference {
     pub purchase_usd: Option<Num>,
 }
 
-/// `[policy]`: a rule id, or custom thresholds.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawPolicy {
-    /// Rule id (`trainsim catalog rules`).
-    pub rule: Option<String>,
-    /// Custom rule: TPP threshold.
-    pub tpp_min: Option<Num>,
-    /// Custom rule: performance-density threshold.
-    pub pd_min: Option<Num>,
-    /// Custom rule: bidirectional interconnect threshold, GB/s.
-    pub interconnect_min_gb_per_s: Option<Num>,
-    /// Custom rule: memory bandwidth threshold, TB/s.
-    pub memory_bw_min_tb_per_s: Option<Num>,
-    /// Custom rule: memory plus aggregate I/O bandwidth threshold, GB/s.
-    pub dram_plus_io_min_gb_per_s: Option<Num>,
-    /// `refuse` (default) or `drop` a purchased pool the rule does not allow.
-    pub disallowed: Option<Disallowed>,
-    /// The unrestricted fleet of `restriction_time_ratio` and `restriction_cost_ratio`.
-    pub reference: Option<RawReference>,
-    /// Size of the run for a build-up (single-pool fleets): the pool's count.
-    pub run_gpus: Option<Num>,
+number_table! {
+    /// `[policy]`: a rule id, or custom thresholds.
+    pub struct RawPolicy {
+        /// Rule id (`trainsim catalog rules`).
+        pub rule: Option<String>,
+        /// Custom rule: TPP threshold.
+        pub tpp_min: Option<Num>,
+        /// Custom rule: performance-density threshold.
+        pub pd_min: Option<Num>,
+        /// Custom rule: bidirectional interconnect threshold, GB/s.
+        pub interconnect_min_gb_per_s: Option<Num>,
+        /// Custom rule: memory bandwidth threshold, TB/s.
+        pub memory_bw_min_tb_per_s: Option<Num>,
+        /// Custom rule: memory plus aggregate I/O bandwidth threshold, GB/s.
+        pub dram_plus_io_min_gb_per_s: Option<Num>,
+        /// `refuse` (default) or `drop` a purchased pool the rule does not allow.
+        pub disallowed: Option<Disallowed>,
+        /// The unrestricted fleet of `restriction_time_ratio` and `restriction_cost_ratio`.
+        pub reference: Option<RawReference>,
+        /// Size of the run for a build-up (single-pool fleets): the pool's count.
+        pub run_gpus: Option<Num>,
+    }
 }
 
-/// `[cost]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawCost {
-    /// `rental` or `ownership`.
-    pub basis: Option<crate::perf::CostBasis>,
-    /// Rental price, USD per GPU-hour.
-    pub usd_per_gpu_hour: Option<Num>,
-    /// Purchase price per GPU, USD.
-    pub purchase_usd: Option<Num>,
-    /// Channel price premium (0.5 = +50%).
-    pub channel_premium: Option<Num>,
-    /// Server cost ÷ single-unit GPU price.
-    pub server_overhead: Option<Num>,
-    /// Interconnect share of cluster hardware cost.
-    pub interconnect_fraction: Option<Num>,
-    /// Amortisation life, years.
-    pub amortization_years: Option<Num>,
+number_table! {
+    /// `[cost]`.
+    pub struct RawCost {
+        /// `rental` or `ownership`.
+        pub basis: Option<crate::cost::CostBasis>,
+        /// Rental price, USD per GPU-hour.
+        pub usd_per_gpu_hour: Option<Num>,
+        /// Purchase price per GPU, USD.
+        pub purchase_usd: Option<Num>,
+        /// Channel price premium (0.5 = +50%).
+        pub channel_premium: Option<Num>,
+        /// Server cost ÷ single-unit GPU price.
+        pub server_overhead: Option<Num>,
+        /// Interconnect share of cluster hardware cost.
+        pub interconnect_fraction: Option<Num>,
+        /// Amortisation life, years.
+        pub amortization_years: Option<Num>,
+    }
 }
 
-/// `[efficiency]`: every field of [`crate::perf::Efficiency`], plus `matmul_scale`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawEfficiency {
-    /// GEMM efficiency (fraction of the training-precision peak).
-    pub matmul: Option<Num>,
-    /// Multiplier on `matmul` (or on the chip's default), for sweeps over chips with
-    /// different defaults.
-    pub matmul_scale: Option<Num>,
-    /// Attention efficiency.
-    pub attention: Option<Num>,
-    /// HBM efficiency.
-    pub memory: Option<Num>,
-    /// NVLink collective efficiency.
-    pub nvlink: Option<Num>,
-    /// Scale-out efficiency.
-    pub scaleout: Option<Num>,
-    /// All-to-all inside a node.
-    pub a2a_intra: Option<Num>,
-    /// All-to-all across nodes.
-    pub a2a_inter: Option<Num>,
-    /// Collective latency inside a node, s.
-    pub alpha_intra_s: Option<Num>,
-    /// Collective latency across nodes, s.
-    pub alpha_inter_s: Option<Num>,
-    /// TP overlap.
-    pub tp_overlap: Option<Num>,
-    /// DP overlap.
-    pub dp_overlap: Option<Num>,
-    /// EP overlap.
-    pub ep_overlap: Option<Num>,
-    /// PP overlap.
-    pub pp_overlap: Option<Num>,
-    /// Per-layer overhead, s.
-    pub layer_overhead_s: Option<Num>,
-    /// CP overlap.
-    pub cp_overlap: Option<Num>,
-    /// Share of SMs overlapped all-to-all kernels take.
-    pub comm_sm_fraction: Option<Num>,
-    /// Busiest-GPU routed tokens over the mean.
-    pub moe_imbalance: Option<Num>,
-    /// Fused attention.
-    pub flash_attention: Option<bool>,
-    /// Sequence parallelism.
-    pub sequence_parallel: Option<bool>,
-    /// End-to-end MFU override.
-    pub mfu: Option<Num>,
+number_table! {
+    /// `[efficiency]`: every field of [`crate::perf::Efficiency`], plus `matmul_scale`.
+    pub struct RawEfficiency {
+        /// GEMM efficiency (fraction of the training-precision peak).
+        pub matmul: Option<Num>,
+        /// Multiplier on `matmul` (or on the chip's default), for sweeps over chips with
+        /// different defaults.
+        pub matmul_scale: Option<Num>,
+        /// Attention efficiency.
+        pub attention: Option<Num>,
+        /// HBM efficiency.
+        pub memory: Option<Num>,
+        /// NVLink collective efficiency.
+        pub nvlink: Option<Num>,
+        /// Scale-out efficiency.
+        pub scaleout: Option<Num>,
+        /// All-to-all inside a node.
+        pub a2a_intra: Option<Num>,
+        /// All-to-all across nodes.
+        pub a2a_inter: Option<Num>,
+        /// Collective latency inside a node, s.
+        pub alpha_intra_s: Option<Num>,
+        /// Collective latency across nodes, s.
+        pub alpha_inter_s: Option<Num>,
+        /// TP overlap.
+        pub tp_overlap: Option<Num>,
+        /// DP overlap.
+        pub dp_overlap: Option<Num>,
+        /// EP overlap.
+        pub ep_overlap: Option<Num>,
+        /// PP overlap.
+        pub pp_overlap: Option<Num>,
+        /// Per-layer overhead, s.
+        pub layer_overhead_s: Option<Num>,
+        /// CP overlap.
+        pub cp_overlap: Option<Num>,
+        /// Share of SMs overlapped all-to-all kernels take.
+        pub comm_sm_fraction: Option<Num>,
+        /// Busiest-GPU routed tokens over the mean.
+        pub moe_imbalance: Option<Num>,
+        /// Fused attention.
+        pub flash_attention: Option<bool>,
+        /// Sequence parallelism.
+        pub sequence_parallel: Option<bool>,
+        /// End-to-end MFU override.
+        pub mfu: Option<Num>,
+    }
 }
 
-/// `[reliability]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawReliability {
-    /// Interruptions per GPU-hour.
-    pub interruptions_per_gpu_hour: Option<Num>,
-    /// Checkpoint bytes per parameter.
-    pub checkpoint_bytes_per_param: Option<Num>,
-    /// Storage write bandwidth per GPU, bytes/s.
-    pub storage_bytes_per_s_per_gpu: Option<Num>,
-    /// Restart time, s.
-    pub restart_s: Option<Num>,
+number_table! {
+    /// `[reliability]`.
+    pub struct RawReliability {
+        /// Interruptions per GPU-hour.
+        pub interruptions_per_gpu_hour: Option<Num>,
+        /// Checkpoint bytes per parameter.
+        pub checkpoint_bytes_per_param: Option<Num>,
+        /// Storage write bandwidth per GPU, bytes/s.
+        pub storage_bytes_per_s_per_gpu: Option<Num>,
+        /// Restart time, s.
+        pub restart_s: Option<Num>,
+    }
 }
 
-/// `[energy]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawEnergy {
-    /// Average GPU draw ÷ TDP.
-    pub gpu_power_fraction: Option<Num>,
-    /// Host power ÷ GPU TDP.
-    pub host_power_fraction: Option<Num>,
-    /// Power usage effectiveness.
-    pub pue: Option<Num>,
-    /// Electricity price, USD/kWh.
-    pub usd_per_kwh: Option<Num>,
+number_table! {
+    /// `[energy]`.
+    pub struct RawEnergy {
+        /// Average GPU draw ÷ TDP.
+        pub gpu_power_fraction: Option<Num>,
+        /// Host power ÷ GPU TDP.
+        pub host_power_fraction: Option<Num>,
+        /// Power usage effectiveness.
+        pub pue: Option<Num>,
+        /// Electricity price, USD/kWh.
+        pub usd_per_kwh: Option<Num>,
+    }
 }
 
-/// `[plan]`: fixed parts of the parallel plan; the rest is searched.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawPlan {
-    /// Tensor parallel.
-    pub tp: Option<Num>,
-    /// Pipeline parallel.
-    pub pp: Option<Num>,
-    /// Data parallel.
-    pub dp: Option<Num>,
-    /// Expert parallel.
-    pub ep: Option<Num>,
-    /// Context parallel.
-    pub cp: Option<Num>,
-    /// Micro-batch, sequences.
-    pub micro_batch: Option<Num>,
-    /// `none`, `selective` or `full`.
-    pub recompute: Option<String>,
-    /// ZeRO stage 0–3.
-    pub zero_stage: Option<Num>,
-    /// Virtual pipeline stages.
-    pub interleave: Option<Num>,
+number_table! {
+    /// `[plan]`: fixed parts of the parallel plan; the rest is searched.
+    pub struct RawPlan {
+        /// Tensor parallel.
+        pub tp: Option<Num>,
+        /// Pipeline parallel.
+        pub pp: Option<Num>,
+        /// Data parallel.
+        pub dp: Option<Num>,
+        /// Expert parallel.
+        pub ep: Option<Num>,
+        /// Context parallel.
+        pub cp: Option<Num>,
+        /// Micro-batch, sequences.
+        pub micro_batch: Option<Num>,
+        /// `none`, `selective` or `full`.
+        pub recompute: Option<String>,
+        /// ZeRO stage 0–3.
+        pub zero_stage: Option<Num>,
+        /// Virtual pipeline stages.
+        pub interleave: Option<Num>,
+    }
 }
 
-/// `[uncertainty]`.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawUncertainty {
-    /// Trials per sweep point.
-    pub trials: Option<Num>,
-    /// Random seed.
-    pub seed: Option<Num>,
-    /// Plans kept from the nominal search.
-    pub top_k: Option<Num>,
+number_table! {
+    /// `[uncertainty]`.
+    pub struct RawUncertainty {
+        /// Trials per sweep point.
+        pub trials: Option<Num>,
+        /// Random seed.
+        pub seed: Option<Num>,
+        /// Plans kept from the nominal search.
+        pub top_k: Option<Num>,
+    }
 }
 
 /// The field of `table` named `key`, among the `fields` listed, as an `Option<&Num>`.
@@ -550,36 +611,13 @@ impl RawScenario {
                 self.fleet.as_ref()?, key;
                 count, budget_usd, gpus_per_node, net_gbps_per_gpu
             ),
-            "policy" => field!(
-                self.policy.as_ref()?, key;
-                tpp_min, pd_min, interconnect_min_gb_per_s, memory_bw_min_tb_per_s,
-                dram_plus_io_min_gb_per_s, run_gpus
-            ),
-            "cost" => field!(
-                self.cost.as_ref()?, key;
-                usd_per_gpu_hour, purchase_usd, channel_premium, server_overhead,
-                interconnect_fraction, amortization_years
-            ),
-            "efficiency" => field!(
-                self.efficiency.as_ref()?, key;
-                matmul, matmul_scale, attention, memory, nvlink, scaleout, a2a_intra, a2a_inter,
-                alpha_intra_s, alpha_inter_s, tp_overlap, dp_overlap, ep_overlap, pp_overlap,
-                layer_overhead_s, cp_overlap, comm_sm_fraction, moe_imbalance, mfu
-            ),
-            "reliability" => field!(
-                self.reliability.as_ref()?, key;
-                interruptions_per_gpu_hour, checkpoint_bytes_per_param,
-                storage_bytes_per_s_per_gpu, restart_s
-            ),
-            "energy" => field!(
-                self.energy.as_ref()?, key;
-                gpu_power_fraction, host_power_fraction, pue, usd_per_kwh
-            ),
-            "plan" => field!(
-                self.plan.as_ref()?, key;
-                tp, pp, dp, ep, cp, micro_batch, zero_stage, interleave
-            ),
-            "uncertainty" => field!(self.uncertainty.as_ref()?, key; trials, seed, top_k),
+            "policy" => self.policy.as_ref()?.number(key),
+            "cost" => self.cost.as_ref()?.number(key),
+            "efficiency" => self.efficiency.as_ref()?.number(key),
+            "reliability" => self.reliability.as_ref()?.number(key),
+            "energy" => self.energy.as_ref()?.number(key),
+            "plan" => self.plan.as_ref()?.number(key),
+            "uncertainty" => self.uncertainty.as_ref()?.number(key),
             _ => None,
         }
     }

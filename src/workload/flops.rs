@@ -15,41 +15,7 @@
 use super::params::ParamCounts;
 use crate::catalog::ModelSpec;
 
-/// Activation recomputation mode (Korthikanti et al., arXiv:2205.05198).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Recompute {
-    /// Keep every activation.
-    None,
-    /// Recompute the FFN activation function only (its output is not stored).
-    Selective,
-    /// Keep only each layer's input; recompute the whole forward pass.
-    Full,
-}
-
-impl Recompute {
-    /// All modes, cheapest in time first.
-    pub const ALL: [Recompute; 3] = [Recompute::None, Recompute::Selective, Recompute::Full];
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Recompute::None => "none",
-            Recompute::Selective => "selective",
-            Recompute::Full => "full",
-        }
-    }
-    /// Parse a name.
-    pub fn parse(s: &str) -> Option<Recompute> {
-        match s {
-            "none" => Some(Recompute::None),
-            "selective" => Some(Recompute::Selective),
-            "full" => Some(Recompute::Full),
-            _ => None,
-        }
-    }
-}
+pub use crate::plan::Recompute;
 
 /// Matmul parameters `N` per token (PaLM): active parameters less an untied input embedding.
 pub fn matmul_params(m: &ModelSpec, p: &ParamCounts) -> f64 {

@@ -1,5 +1,5 @@
 //! Memory per GPU for a given parallel plan: weights, gradients, optimizer state,
-//! activations, logits and a framework reserve.
+//! activations, logits and the framework reserve its caller gives (a hardware fact).
 //!
 //! - Model state (ZeRO, Rajbhandari et al. arXiv:1910.02054 §3.1): BF16 weights 2 B/param,
 //!   FP32 gradients 4 B, Adam FP32 master + m + v 12 B. Dense parameters are split by
@@ -17,8 +17,7 @@
 
 use super::params::ParamCounts;
 use crate::catalog::ModelSpec;
-use crate::parallel::Strategy;
-use crate::workload::flops::Recompute;
+use crate::plan::{Recompute, Strategy};
 
 /// Bytes per parameter of BF16 weights.
 pub const WEIGHT_BYTES: f64 = 2.0;
@@ -239,30 +238,18 @@ pub fn max_stage_layers(layers: f64, pp: u32, interleave: u32) -> f64 {
     base * v + extra.min(v)
 }
 
-/// Framework reserve per GPU, bytes: 2 GiB (CUDA context ≈ 0.5–1 GiB, NCCL buffers ≈ 1 GiB)
-/// plus 5% of capacity for allocator fragmentation. An assumption, not a measurement.
-pub fn reserve_bytes(capacity_bytes: f64) -> f64 {
-    2.0 * crate::catalog::gpu::GIB + 0.05 * capacity_bytes
-}
-
-/// Memory of the busiest GPU for plan `st` with `m` micro-batches per step.
+/// Memory of the busiest GPU for plan `st` with `m` micro-batches per step. `reserve_bytes`
+/// is the framework's share of the GPU, a fact of the hardware the caller supplies
+/// (`catalog::gpu::framework_reserve_bytes`): this module knows no hardware.
 pub fn memory_per_gpu(
     shape: &Shape,
     st: &Strategy,
     seq_len: f64,
     microbatches: f64,
-    capacity_bytes: f64,
+    reserve_bytes: f64,
     opts: ActivationOptions,
 ) -> MemoryBreakdown {
-    memory_of_stages(
-        shape,
-        st,
-        seq_len,
-        microbatches,
-        capacity_bytes,
-        opts,
-        false,
-    )
+    memory_of_stages(shape, st, seq_len, microbatches, reserve_bytes, opts, false)
 }
 
 /// The busiest of the candidate stages, or of every stage when `every_stage` (tests).
@@ -271,7 +258,7 @@ fn memory_of_stages(
     st: &Strategy,
     seq_len: f64,
     microbatches: f64,
-    capacity_bytes: f64,
+    reserve_bytes: f64,
     opts: ActivationOptions,
     every_stage: bool,
 ) -> MemoryBreakdown {
@@ -363,7 +350,7 @@ fn memory_of_stages(
             optimizer_bytes: OPTIMIZER_BYTES
                 * (dense_params / shard(1, dense_dp) + expert_params / shard(1, expert_dp)),
             activations_bytes,
-            reserve_bytes: reserve_bytes(capacity_bytes),
+            reserve_bytes,
         };
         if m.total_bytes() > best_total {
             best_total = m.total_bytes();
@@ -377,7 +364,7 @@ fn memory_of_stages(
 mod tests {
     use super::*;
     use crate::catalog::Catalog;
-    use crate::parallel::Strategy;
+    use crate::plan::Strategy;
     use proptest::prelude::{prop, prop_assert_eq, prop_assume, proptest};
 
     proptest! {
@@ -393,7 +380,7 @@ mod tests {
             let shape = Shape::of(md, &ParamCounts::of(md));
             let st = Strategy { tp: 8, pp, dp: 4, ep: 1, cp: 1, micro_batch: 1, interleave: v, recompute: Recompute::None, zero_stage: zero };
             let opts = ActivationOptions { flash_attention: true, fp8: false, heads: shape.heads, sequence_parallel: true };
-            let cap = 80.0 * crate::catalog::gpu::GIB;
+            let cap = crate::catalog::gpu::framework_reserve_bytes(80.0 * crate::catalog::gpu::GIB);
             let fast = memory_per_gpu(&shape, &st, 4096.0, f64::from(m), cap, opts);
             let all = memory_of_stages(&shape, &st, 4096.0, f64::from(m), cap, opts, true);
             prop_assert_eq!(fast.total_bytes(), all.total_bytes());
@@ -479,7 +466,7 @@ mod tests {
             &st,
             2048.0,
             64.0,
-            80.0 * crate::catalog::gpu::GIB,
+            crate::catalog::gpu::framework_reserve_bytes(80.0 * crate::catalog::gpu::GIB),
             opts,
         );
         let params = 1_811_939_328.0 + 77_194_752.0;

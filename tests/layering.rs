@@ -1,0 +1,104 @@
+//! The core's arrows point one way (issue 12, item 4): each listed module may name only the
+//! modules of the layers below it (and itself). Read from the `crate::` paths of every
+//! `src/**/*.rs` file outside its `#[cfg(test)]` section and comments, so a new import of a
+//! higher layer fails here, naming the file and the path.
+
+use std::path::{Path, PathBuf};
+
+/// Core modules and what each may import, lowest layer first. `catalog` is the data every
+/// layer reads.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("plan", &[]),
+    ("cost", &["catalog"]),
+    ("workload", &["plan", "catalog"]),
+    ("perf", &["plan", "catalog", "workload", "cost"]),
+    ("parallel", &["plan", "catalog", "workload", "perf"]),
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// The top-level modules a file names through `crate::`, outside tests and comments.
+fn imports(text: &str) -> Vec<String> {
+    let code = text.split("#[cfg(test)]").next().unwrap_or("");
+    let mut out = Vec::new();
+    for line in code.lines() {
+        let line = line.split("//").next().unwrap_or("");
+        let mut rest = line;
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn core_modules_import_only_lower_layers() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut broken = Vec::new();
+    let mut seen = 0;
+    for f in &files {
+        let rel = f.strip_prefix(&src).unwrap();
+        let top = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
+        let Some((_, allowed)) = LAYERS.iter().find(|(m, _)| *m == top) else {
+            continue;
+        };
+        seen += 1;
+        for m in imports(&std::fs::read_to_string(f).unwrap()) {
+            if m != top && !allowed.contains(&m.as_str()) {
+                broken.push(format!("src/{}: crate::{m}", rel.display()));
+            }
+        }
+    }
+    assert!(seen >= LAYERS.len(), "only {seen} core files found");
+    assert!(
+        broken.is_empty(),
+        "core modules importing a higher layer (see the layering in src/lib.rs):\n{}",
+        broken.join("\n")
+    );
+}
+
+/// `montecarlo` draws trials; the scenario's key table is not its business.
+#[test]
+fn montecarlo_does_not_import_the_scenario_key_table() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/montecarlo");
+    let mut files = Vec::new();
+    rust_files(&dir, &mut files);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            assert!(!line.contains("scenario::keys"), "{}: {line}", f.display());
+        }
+    }
+}
+
+#[test]
+fn the_import_reader_sees_paths_and_skips_comments_and_tests() {
+    let text = "use crate::plan::Strategy;\n// crate::report\nlet x = crate::perf::f(); // crate::run\n#[cfg(test)]\nuse crate::estimate;\n";
+    assert_eq!(imports(text), ["plan", "perf"]);
+}
