@@ -41,8 +41,11 @@
 //! Nothing here allocates per trial: the questions are cloned once per chunk of trials (so
 //! `train_tokens` can vary), the plans are shared by reference.
 
+pub mod metrics;
 pub mod sensitivity;
 pub mod summary;
+
+pub use metrics::{Metric, TrialMetrics, EXTRA_METRICS, METRICS, NO_PLAN};
 
 use std::collections::HashMap;
 
@@ -60,64 +63,24 @@ use crate::scenario::keys::{Inputs, Slot};
 use crate::scenario::{Point, Pool, Uncertain};
 use crate::workload::{model_flops_per_token, ParamCounts};
 
-/// The summarised metrics, in column order; units are in the names.
-pub const METRICS: [&str; 5] = ["train_days", "gpu_hours", "cost_usd", "energy_mwh", "mfu"];
-
-/// Further per-trial figures, summarised by their median only (summary.csv) and written in
-/// full to trials.csv. `completion_day` is days since 1970-01-01 (`earliest_completion`
-/// formats its median as a date).
-pub const EXTRA_METRICS: [&str; 8] = [
-    "facility_power_mw",
-    "h100_equivalents",
-    "restriction_time_ratio",
-    "restriction_cost_ratio",
-    "unlawful_gpus",
-    "months_to_acquire",
-    "completion_day",
-    "capex_usd",
-];
-
-/// `plan` of a trial in which no plan could make progress.
-pub const NO_PLAN: u64 = u64::MAX;
-
-/// The result of one trial: [`METRICS`] and [`EXTRA_METRICS`] in order, and the code of
-/// the chosen arrangement ([`Prepared::plan_code`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TrialMetrics {
-    /// `train_days`, `gpu_hours`, `cost_usd`, `energy_mwh`, `mfu` (NaN when infeasible or
-    /// not computable, e.g. a cost without a price).
-    pub values: [f64; 5],
-    /// [`EXTRA_METRICS`] (NaN when not applicable: no reference fleet, no build-up).
-    pub extra: [f64; 8],
-    /// Code of the chosen plans and fleet mode (for one pool: the rank of the chosen plan in
-    /// the nominal search, 0 = best), or [`NO_PLAN`].
-    pub plan: u64,
-}
-
-impl TrialMetrics {
-    /// An infeasible trial.
-    pub const INFEASIBLE: TrialMetrics = TrialMetrics {
-        values: [f64::NAN; 5],
-        extra: [f64::NAN; 8],
-        plan: NO_PLAN,
-    };
-
-    fn of(r: &FleetRun) -> TrialMetrics {
-        let m = &r.metrics;
-        TrialMetrics {
-            values: [m.train_days, m.gpu_hours, m.cost_usd, m.energy_mwh, m.mfu],
-            extra: [
-                r.facility_power_mw,
-                r.h100_equivalents,
-                r.restriction_time_ratio,
-                r.restriction_cost_ratio,
-                r.unlawful_gpus,
-                r.months_to_acquire,
-                r.completion_day,
-                r.capex_usd,
-            ],
-            plan: r.plan,
-        }
+/// The figures of a trial run ([`FleetRun`]), with its plan code.
+fn trial_metrics(r: &FleetRun) -> TrialMetrics {
+    let m = &r.metrics;
+    TrialMetrics {
+        train_days: m.train_days,
+        gpu_hours: m.gpu_hours,
+        cost_usd: m.cost_usd,
+        energy_mwh: m.energy_mwh,
+        mfu: m.mfu,
+        facility_power_mw: r.facility_power_mw,
+        h100_equivalents: r.h100_equivalents,
+        restriction_time_ratio: r.restriction_time_ratio,
+        restriction_cost_ratio: r.restriction_cost_ratio,
+        unlawful_gpus: r.unlawful_gpus,
+        months_to_acquire: r.months_to_acquire,
+        completion_day: r.completion_day,
+        capex_usd: r.capex_usd,
+        plan: r.plan,
     }
 }
 
@@ -872,7 +835,7 @@ pub fn run_trials(
     for i in first..first + count {
         draw_values(point, &mut rng, i, &mut values);
         match evaluate_fleet(prep, &values, &mut s) {
-            Ok(r) => out.push(TrialMetrics::of(&r)),
+            Ok(r) => out.push(trial_metrics(&r)),
             Err(e) => {
                 out.push(TrialMetrics::INFEASIBLE);
                 if first_reason.is_none() {
@@ -932,7 +895,7 @@ mod tests {
         // NaN extras (no reference, no build-up) compare by their printed form.
         assert_eq!(format!("{whole:?}"), format!("{parts:?}"));
         assert!(
-            whole.iter().any(|t| t.values[0] != whole[0].values[0]),
+            whole.iter().any(|t| t.train_days != whole[0].train_days),
             "inputs vary"
         );
     }
