@@ -142,7 +142,19 @@ pub fn not_allowed(point: &Point) -> Option<Infeasible> {
 /// Everything a plan search depends on, as a key: questions with equal keys (a sweep over
 /// prices or PUE, a reference fleet equal to a pool) share one search.
 pub fn question_key(q: &Question, top_k: usize) -> String {
-    format!(
+    let mut key = String::new();
+    let _ = write_question_key(&mut key, q, top_k);
+    key
+}
+
+/// [`question_key`], written to `w`.
+fn write_question_key(
+    w: &mut impl std::fmt::Write,
+    q: &Question,
+    top_k: usize,
+) -> std::fmt::Result {
+    write!(
+        w,
         "{:?}|{}|{}|{:?}|{}|{}|{:?}|{:?}|{:?}|{:?}|{}",
         q.model,
         q.gpu.id,
@@ -156,6 +168,37 @@ pub fn question_key(q: &Question, top_k: usize) -> String {
         q.net_gbit_per_s,
         top_k
     )
+}
+
+/// The 64-bit FNV-1a hash of [`question_key`], computed without building the key: cheap
+/// enough to count a 100,000-point sweep's distinct searches before it runs.
+pub fn question_key_hash(q: &Question, top_k: usize) -> u64 {
+    struct Fnv(u64);
+    impl std::fmt::Write for Fnv {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for b in s.bytes() {
+                self.0 ^= u64::from(b);
+                self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            Ok(())
+        }
+    }
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let _ = write_question_key(&mut h, q, top_k);
+    h.0
+}
+
+/// The questions a point searches: each pool, the reference fleet and the H100 yardstick
+/// (none when the rule refuses the point), possibly repeated.
+pub fn searched_questions(point: &Point) -> impl Iterator<Item = &Question> {
+    let sides = (point.refused.is_none()).then(|| {
+        point
+            .pools
+            .iter()
+            .chain(point.reference.as_ref())
+            .chain(point.h100.as_ref())
+    });
+    sides.into_iter().flatten().map(|p| &p.question)
 }
 
 /// The search key of the point's first pool ([`question_key`]).

@@ -9,6 +9,7 @@
 //! - [`summarize`]: the [`Summarizer`], which turns unit results (from a run or a merge)
 //!   into the final files and the report's view;
 //! - [`shard`] and [`merge`]: a shard's partial files and reading them back;
+//! - [`size`]: how big a run is and an estimate of its time, said before it starts;
 //! - [`labels`]: point labels, distributions in words, the assumptions list;
 //! - [`export`]: the serde row types of summary.csv, trials.csv, sensitivity.csv and a
 //!   shard's units.csv, and the exporters (pure functions from rows to bytes).
@@ -41,6 +42,7 @@ pub mod merge;
 pub mod record;
 pub mod runner;
 pub mod shard;
+pub mod size;
 pub mod summarize;
 
 pub use crate::format::{fmt_f64, input_number};
@@ -50,4 +52,5 @@ pub use merge::merge;
 pub use record::{NominalRecord, PointRecord};
 pub use runner::{run_scenario, write_combined, write_report, Ran, RunOptions};
 pub use shard::ShardOutcome;
+pub use size::SweepSize;
 pub use summarize::{PointOutcome, ScenarioOutcome, Summarizer, MAX_SAMPLES};

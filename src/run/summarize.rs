@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use super::export::sensitivity::{sensitivity_csv, SensitivityRow};
-use super::export::summary::{summary_csv, SummaryRow, SummaryTail};
+use super::export::summary::{write_summary_csv, SummaryRow, SummaryTail};
 use super::export::trials::{trials_writer, write_point_trials};
 use super::export::{AtomicFile, Cell};
 use super::labels::{compact_value, input_label, ReportMeta};
@@ -297,7 +297,6 @@ impl Summarizer {
     /// the combined summary and the report.
     pub(crate) fn finish(mut self) -> anyhow::Result<ScenarioOutcome> {
         self.finish_point()?;
-        let summary = summary_csv(&self.sweep_paths, self.points.iter().map(|p| &p.row))?;
         let sens = sensitivity_csv(&self.sens_rows)?;
         if let Some(w) = self.trials_out.take() {
             super::export::finish_csv(w).with_context(|| {
@@ -306,8 +305,14 @@ impl Summarizer {
         }
         write_atomic(&self.dir.join("sensitivity.csv"), &sens)
             .with_context(|| format!("cannot write in {}", self.dir.display()))?;
-        write_atomic(&self.dir.join("summary.csv"), &summary)
-            .with_context(|| format!("cannot write in {}", self.dir.display()))?;
+        let path = self.dir.join("summary.csv");
+        let write = || -> anyhow::Result<()> {
+            let f = AtomicFile::create(&path)?;
+            write_summary_csv(f, &self.sweep_paths, self.points.iter().map(|p| &p.row))?
+                .finish()?;
+            Ok(())
+        };
+        write().with_context(|| format!("cannot write {}", path.display()))?;
         let (sensitivity_point, sensitivity) = match self.tornado {
             Some((label, rows)) => (Some(label), rows),
             None => (None, Vec::new()),

@@ -124,11 +124,20 @@ pub fn summary_csv<'a>(
     sweep_paths: &[String],
     rows: impl IntoIterator<Item = &'a SummaryRow>,
 ) -> anyhow::Result<Vec<u8>> {
-    let mut w = writer_with_header(Vec::new(), &summary_header(sweep_paths))?;
+    write_summary_csv(Vec::new(), sweep_paths, rows)
+}
+
+/// summary.csv of one scenario, written to `w` (a file, without a copy in memory).
+pub fn write_summary_csv<'a, W: Write>(
+    w: W,
+    sweep_paths: &[String],
+    rows: impl IntoIterator<Item = &'a SummaryRow>,
+) -> anyhow::Result<W> {
+    let mut w = writer_with_header(w, &summary_header(sweep_paths))?;
     for r in rows {
         w.serialize((&r.lead, &r.quantiles, &r.tail))?;
     }
-    Ok(w.into_inner()?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))
 }
 
 /// A scenario's rows for the combined summary: its name, its swept keys, its rows.
