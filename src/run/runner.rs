@@ -1,5 +1,5 @@
 //! Running one scenario ([`run_scenario`]): work units in windows of about
-//! [`WINDOW_TRIALS`] trials (the window's new points are planned in parallel, each distinct
+//! [`WINDOW_TRIALS`] trials and at most [`WINDOW_UNITS`] units (the window's new points are planned in parallel, each distinct
 //! plan search once; its units run in parallel; results are consumed in unit order, so at
 //! most one window and one point's trials are held), into a [`Summarizer`] (whole run) or
 //! a shard's partial files. Also the files after a run: the combined summary of a batch
@@ -26,6 +26,9 @@ use crate::scenario::Scenario;
 
 /// Trials per window of parallel work.
 pub const WINDOW_TRIALS: u64 = 65_536;
+/// Most work units per window: a sweep of one-trial points would otherwise hold 65,536
+/// prepared points and their records at once (issue 12: 100,000 points under 500 MB).
+pub const WINDOW_UNITS: usize = 2048;
 /// Search results kept for reuse before the cache is emptied.
 const MAX_CACHED_SEARCHES: usize = 4096;
 
@@ -106,7 +109,7 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
     while u < total {
         let mut window: Vec<(u64, usize, u64, u64, u64)> = Vec::new();
         let mut load = 0;
-        while u < total && load < WINDOW_TRIALS {
+        while u < total && load < WINDOW_TRIALS && window.len() < WINDOW_UNITS {
             let (p, chunk, first, count) = layout.locate(u);
             window.push((u, p, chunk, first, count));
             load += count.max(1);
