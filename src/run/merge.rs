@@ -170,6 +170,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<Vec<ScenarioOutcome
     Ok(outcomes)
 }
 
+/// The first infeasible trial of a unit and why.
+type FirstReason = Option<(u64, String)>;
+
 type UnitRows = std::iter::Peekable<csv::DeserializeRecordsIntoIter<BufReader<File>, UnitRow>>;
 
 /// The point records of a scenario's shards, checked, one per point in point order.
@@ -263,7 +266,7 @@ fn read_unit(
     u: u64,
     path: &Path,
     rows: &mut UnitRows,
-) -> anyhow::Result<(Vec<TrialMetrics>, Option<(u64, String)>)> {
+) -> anyhow::Result<(Vec<TrialMetrics>, FirstReason)> {
     let damaged = |msg: String| {
         merge_err(
             path,

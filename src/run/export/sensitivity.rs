@@ -65,7 +65,7 @@ mod tests {
             train_days_swing: Cell(10.0),
             cost_usd_swing: Cell::NONE,
         };
-        let s = String::from_utf8(sensitivity_csv(&[r.clone()]).unwrap()).unwrap();
+        let s = String::from_utf8(sensitivity_csv(std::slice::from_ref(&r)).unwrap()).unwrap();
         insta::assert_snapshot!(s, @r"
         point,input,input_p10,input_p90,train_days_at_p10,train_days_at_p90,cost_usd_at_p10,cost_usd_at_p90,train_days_swing,cost_usd_swing
         2,efficiency.matmul,0.55,0.75,40,30,2000000,1500000,10,
