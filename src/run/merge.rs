@@ -123,51 +123,58 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<Vec<ScenarioOutcome
     let mut outcomes = Vec::new();
     for (name, mut shards) in groups {
         shards.sort_by_key(|s| s.manifest.shard);
-        let first = &shards[0].manifest;
-        let n = first.shards;
-        for s in &shards {
-            let m = &s.manifest;
-            if m.shards != n
-                || m.fingerprint != first.fingerprint
-                || m.trials_csv != first.trials_csv
-                || m.points != first.points
-            {
-                return Err(merge_err(
-                    &s.dir,
-                    format!("shards of `{name}` come from different runs (scenario text, --catalog contents, --trials, --seed, --trials-csv or shard count differ)"),
-                    "merge only the shards of one run",
-                ));
-            }
-        }
-        for w in shards.windows(2) {
-            if w[0].manifest.shard == w[1].manifest.shard {
-                return Err(merge_err(
-                    &w[1].dir,
-                    format!(
-                        "shard {}/{n} of `{name}` appears twice (also in {})",
-                        w[1].manifest.shard,
-                        w[0].dir.display()
-                    ),
-                    "pass each shard once",
-                ));
-            }
-        }
-        let missing: Vec<String> = (1..=n)
-            .filter(|k| !shards.iter().any(|s| s.manifest.shard == *k))
-            .take(10)
-            .map(|k| format!("{k}/{n}"))
-            .collect();
-        if !missing.is_empty() {
-            return Err(merge_err(
-                &shards[0].dir,
-                format!("scenario `{name}` lacks shard(s) {}", missing.join(", ")),
-                "run the missing shards, then merge all of them",
-            ));
-        }
+        check_group(&name, &shards)?;
         outcomes.push(merge_one(&name, &shards, out)?);
     }
     write_combined(out, &outcomes)?;
     Ok(outcomes)
+}
+
+/// The shards of one scenario (sorted by share) belong to one run, and each share is there
+/// exactly once.
+fn check_group(name: &str, shards: &[FoundShard]) -> anyhow::Result<()> {
+    let first = &shards[0].manifest;
+    let n = first.shards;
+    for s in shards {
+        let m = &s.manifest;
+        if m.shards != n
+            || m.fingerprint != first.fingerprint
+            || m.trials_csv != first.trials_csv
+            || m.points != first.points
+        {
+            return Err(merge_err(
+                &s.dir,
+                format!("shards of `{name}` come from different runs (scenario text, --catalog contents, --trials, --seed, --trials-csv or shard count differ)"),
+                "merge only the shards of one run",
+            ));
+        }
+    }
+    for w in shards.windows(2) {
+        if w[0].manifest.shard == w[1].manifest.shard {
+            return Err(merge_err(
+                &w[1].dir,
+                format!(
+                    "shard {}/{n} of `{name}` appears twice (also in {})",
+                    w[1].manifest.shard,
+                    w[0].dir.display()
+                ),
+                "pass each shard once",
+            ));
+        }
+    }
+    let missing: Vec<String> = (1..=n)
+        .filter(|k| !shards.iter().any(|s| s.manifest.shard == *k))
+        .take(10)
+        .map(|k| format!("{k}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(merge_err(
+            &shards[0].dir,
+            format!("scenario `{name}` lacks shard(s) {}", missing.join(", ")),
+            "run the missing shards, then merge all of them",
+        ));
+    }
+    Ok(())
 }
 
 /// The first infeasible trial of a unit and why.
