@@ -33,6 +33,7 @@
 //! - [`validate`]: predictions for the published runs.
 //! - [`scenario`]: scenario files (TOML) → validated sweep points with uncertain inputs.
 //! - [`montecarlo`]: seeded trials over the top-K plans of a point, summaries, tornado.
+//! - [`format`]: number formatting for every output (a leaf: imports nothing of ours).
 //! - [`run`]: the batch runner: work units, rayon, shards, CSV outputs, merge.
 #![warn(missing_docs)]
 
@@ -42,6 +43,7 @@ pub mod cost;
 pub mod error;
 pub mod estimate;
 pub mod fleet;
+pub mod format;
 pub mod montecarlo;
 pub mod parallel;
 pub mod perf;

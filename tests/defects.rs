@@ -452,3 +452,39 @@ fn issue12_messages_name_the_real_problem() {
             .stderr(predicate::str::contains(message));
     }
 }
+
+/// A big sweep says how big it is before it runs: points × trials, distinct plan searches
+/// (1,000 prices share one search) and an estimated time, on stderr; a small one says
+/// nothing. It ran for minutes with no word.
+#[test]
+fn issue12_a_big_sweep_is_described_before_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let prices: Vec<String> = (0..1000)
+        .map(|i| format!("{}", 2.0 + i as f64 * 0.001))
+        .collect();
+    let scenario = format!(
+        "name = \"big\"\nmodel = \"llama3.1-8b\"\ntrain_tokens = 1e11\n[fleet]\ngpu = \"h100-sxm-80gb\"\ncount = 64\n\
+         [uncertainty]\ntrials = 1\n[sweep]\n\"cost.usd_per_gpu_hour\" = [{}]\n",
+        prices.join(", ")
+    );
+    let file = dir.path().join("big.toml");
+    std::fs::write(&file, scenario).unwrap();
+    trainsim()
+        .args(["--threads", "1", "run", "--no-charts", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "big: 1,000 points × 1 trial = 1,000 trials, 1 distinct plan search; estimated under a second with 1 thread (an estimate",
+        ));
+    let small = dir.path().join("small.toml");
+    std::fs::write(&small, top_k_scenario("[1, 2]")).unwrap();
+    trainsim()
+        .args(["run", "--no-charts", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&small)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("distinct plan search").not());
+}

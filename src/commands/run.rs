@@ -4,7 +4,9 @@
 //! A scenario that fails to load is reported and skipped; the others still run, and the
 //! command exits 2 at the end. With no file, the built-in `scenarios/default.toml` runs.
 //! Warnings of a scenario (a pool dropped under its export rule, a count clamped to a
-//! channel's cap) go to stderr before it runs; they are also in summary.csv's `notes`.
+//! channel's cap) go to stderr before it runs; they are also in summary.csv's `notes`. A big
+//! run (1,000 points or more, or an estimated 5 s or more) is described first on stderr:
+//! points × trials, distinct plan searches and an estimated time ([`SweepSize`]).
 //!
 //! After a scenario's CSV files are written, its charts and `report.html` are drawn
 //! ([`write_report`]) unless `--no-charts` is given (shard runs draw none: `merge` does).
@@ -22,7 +24,7 @@ use trainsim::policy::Rule;
 use trainsim::report::{grouped, Table};
 use trainsim::run::{
     merge as merge_shards, planned_trials, run_scenario, write_combined, write_report, Ran,
-    RunOptions, ScenarioOutcome, Shard,
+    RunOptions, ScenarioOutcome, Shard, SweepSize,
 };
 use trainsim::scenario::{fnv1a, load, load_default, Overrides, Scenario};
 
@@ -30,6 +32,10 @@ use crate::cli::{MergeArgs, RunArgs};
 
 /// Rows of the terminal table before it is cut short.
 const MAX_TABLE_ROWS: usize = 40;
+/// Runs at least this big (points, or estimated seconds) are described on stderr before
+/// they start (issue 12).
+const SAY_SIZE_POINTS: usize = 1000;
+const SAY_SIZE_S: f64 = 5.0;
 /// Runs with fewer trials finish in a moment and get no progress bar.
 const PROGRESS_MIN_TRIALS: u64 = 20_000;
 
@@ -261,6 +267,11 @@ pub fn run(
             s.fingerprint = fnv1a(&h.to_le_bytes(), s.fingerprint);
         }
         print_warnings(&s);
+        let size = SweepSize::of(&s);
+        let threads = rayon::current_num_threads();
+        if size.points >= SAY_SIZE_POINTS || size.estimate_s(threads) >= SAY_SIZE_S {
+            eprintln!("{}: {}", s.name, size.describe(threads));
+        }
         let bar = progress_bar(planned_trials(&s, shard), &s.name);
         let inc = |n: u64| bar.inc(n);
         let ran = run_scenario(

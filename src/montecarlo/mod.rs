@@ -42,8 +42,11 @@
 //! `train_tokens` can vary), the plans are shared by reference.
 
 pub mod inputs;
+pub mod metrics;
 pub mod sensitivity;
 pub mod summary;
+
+pub use metrics::{Metric, TrialMetrics, EXTRA_METRICS, METRICS, NO_PLAN};
 
 use std::collections::HashMap;
 
@@ -62,64 +65,24 @@ use crate::scenario::{Point, Pool, Uncertain};
 use crate::workload::{model_flops_per_token, ParamCounts};
 use inputs::{Inputs, Slot};
 
-/// The summarised metrics, in column order; units are in the names.
-pub const METRICS: [&str; 5] = ["train_days", "gpu_hours", "cost_usd", "energy_mwh", "mfu"];
-
-/// Further per-trial figures, summarised by their median only (summary.csv) and written in
-/// full to trials.csv. `completion_day` is days since 1970-01-01 (`earliest_completion`
-/// formats its median as a date).
-pub const EXTRA_METRICS: [&str; 8] = [
-    "facility_power_mw",
-    "h100_equivalents",
-    "restriction_time_ratio",
-    "restriction_cost_ratio",
-    "unlawful_gpus",
-    "months_to_acquire",
-    "completion_day",
-    "capex_usd",
-];
-
-/// `plan` of a trial in which no plan could make progress.
-pub const NO_PLAN: u64 = u64::MAX;
-
-/// The result of one trial: [`METRICS`] and [`EXTRA_METRICS`] in order, and the code of
-/// the chosen arrangement ([`Prepared::plan_code`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TrialMetrics {
-    /// `train_days`, `gpu_hours`, `cost_usd`, `energy_mwh`, `mfu` (NaN when infeasible or
-    /// not computable, e.g. a cost without a price).
-    pub values: [f64; 5],
-    /// [`EXTRA_METRICS`] (NaN when not applicable: no reference fleet, no build-up).
-    pub extra: [f64; 8],
-    /// Code of the chosen plans and fleet mode (for one pool: the rank of the chosen plan in
-    /// the nominal search, 0 = best), or [`NO_PLAN`].
-    pub plan: u64,
-}
-
-impl TrialMetrics {
-    /// An infeasible trial.
-    pub const INFEASIBLE: TrialMetrics = TrialMetrics {
-        values: [f64::NAN; 5],
-        extra: [f64::NAN; 8],
-        plan: NO_PLAN,
-    };
-
-    fn of(r: &FleetRun) -> TrialMetrics {
-        let m = &r.metrics;
-        TrialMetrics {
-            values: [m.train_days, m.gpu_hours, m.cost_usd, m.energy_mwh, m.mfu],
-            extra: [
-                r.facility_power_mw,
-                r.h100_equivalents,
-                r.restriction_time_ratio,
-                r.restriction_cost_ratio,
-                r.unlawful_gpus,
-                r.months_to_acquire,
-                r.completion_day,
-                r.capex_usd,
-            ],
-            plan: r.plan,
-        }
+/// The figures of a trial run ([`FleetRun`]), with its plan code.
+fn trial_metrics(r: &FleetRun) -> TrialMetrics {
+    let m = &r.metrics;
+    TrialMetrics {
+        train_days: m.train_days,
+        gpu_hours: m.gpu_hours,
+        cost_usd: m.cost_usd,
+        energy_mwh: m.energy_mwh,
+        mfu: m.mfu,
+        facility_power_mw: r.facility_power_mw,
+        h100_equivalents: r.h100_equivalents,
+        restriction_time_ratio: r.restriction_time_ratio,
+        restriction_cost_ratio: r.restriction_cost_ratio,
+        unlawful_gpus: r.unlawful_gpus,
+        months_to_acquire: r.months_to_acquire,
+        completion_day: r.completion_day,
+        capex_usd: r.capex_usd,
+        plan: r.plan,
     }
 }
 
@@ -181,7 +144,19 @@ pub fn not_allowed(point: &Point) -> Option<Infeasible> {
 /// Everything a plan search depends on, as a key: questions with equal keys (a sweep over
 /// prices or PUE, a reference fleet equal to a pool) share one search.
 pub fn question_key(q: &Question, top_k: usize) -> String {
-    format!(
+    let mut key = String::new();
+    let _ = write_question_key(&mut key, q, top_k);
+    key
+}
+
+/// [`question_key`], written to `w`.
+fn write_question_key(
+    w: &mut impl std::fmt::Write,
+    q: &Question,
+    top_k: usize,
+) -> std::fmt::Result {
+    write!(
+        w,
         "{:?}|{}|{}|{:?}|{}|{}|{:?}|{:?}|{:?}|{:?}|{}",
         q.model,
         q.gpu.id,
@@ -195,6 +170,37 @@ pub fn question_key(q: &Question, top_k: usize) -> String {
         q.net_gbit_per_s,
         top_k
     )
+}
+
+/// The 64-bit FNV-1a hash of [`question_key`], computed without building the key: cheap
+/// enough to count a 100,000-point sweep's distinct searches before it runs.
+pub fn question_key_hash(q: &Question, top_k: usize) -> u64 {
+    struct Fnv(u64);
+    impl std::fmt::Write for Fnv {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for b in s.bytes() {
+                self.0 ^= u64::from(b);
+                self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            Ok(())
+        }
+    }
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let _ = write_question_key(&mut h, q, top_k);
+    h.0
+}
+
+/// The questions a point searches: each pool, the reference fleet and the H100 yardstick
+/// (none when the rule refuses the point), possibly repeated.
+pub fn searched_questions(point: &Point) -> impl Iterator<Item = &Question> {
+    let sides = (point.refused.is_none()).then(|| {
+        point
+            .pools
+            .iter()
+            .chain(point.reference.as_ref())
+            .chain(point.h100.as_ref())
+    });
+    sides.into_iter().flatten().map(|p| &p.question)
 }
 
 /// The search key of the point's first pool ([`question_key`]).
@@ -874,7 +880,7 @@ pub fn run_trials(
     for i in first..first + count {
         draw_values(point, &mut rng, i, &mut values);
         match evaluate_fleet(prep, &values, &mut s) {
-            Ok(r) => out.push(TrialMetrics::of(&r)),
+            Ok(r) => out.push(trial_metrics(&r)),
             Err(e) => {
                 out.push(TrialMetrics::INFEASIBLE);
                 if first_reason.is_none() {
@@ -934,7 +940,7 @@ mod tests {
         // NaN extras (no reference, no build-up) compare by their printed form.
         assert_eq!(format!("{whole:?}"), format!("{parts:?}"));
         assert!(
-            whole.iter().any(|t| t.values[0] != whole[0].values[0]),
+            whole.iter().any(|t| t.train_days != whole[0].train_days),
             "inputs vary"
         );
     }

@@ -1,6 +1,6 @@
 //! Summaries of one point's trials: p5, p50, p95 and mean of each metric, and the plan
 //! chosen most often; the median of the extra per-trial figures. Imports nothing but
-//! [`super::TrialMetrics`].
+//! [`super::metrics`] (the trial's figures and the tables that name them).
 //!
 //! **Percentiles** are R's type 7 (Hyndman & Fan 1996, the default of R, NumPy and Excel's
 //! `PERCENTILE.INC`): sort the `n` finite values, `h = (n − 1)·p`, and interpolate linearly
@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{TrialMetrics, NO_PLAN};
+use super::metrics::{TrialMetrics, EXTRA_METRICS, METRICS, NO_PLAN};
 
 /// p5, p50, p95 and mean of one metric.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -120,7 +120,7 @@ pub fn summarize_trials_sampled(trials: &[TrialMetrics], samples: usize) -> Poin
     let mut scratch = Vec::with_capacity(trials.len());
     let mut train_days_sample = Vec::new();
     let metrics = std::array::from_fn(|m| {
-        let s = summarize(trials.iter().map(|t| t.values[m]), &mut scratch);
+        let s = summarize(trials.iter().map(METRICS[m].get), &mut scratch);
         if m == 0 {
             // `scratch` holds the sorted finite train_days.
             train_days_sample = evenly_ranked(&scratch, samples);
@@ -128,7 +128,7 @@ pub fn summarize_trials_sampled(trials: &[TrialMetrics], samples: usize) -> Poin
         s
     });
     let extra_all: [Option<MetricSummary>; 8] =
-        std::array::from_fn(|m| summarize(trials.iter().map(|t| t.extra[m]), &mut scratch));
+        std::array::from_fn(|m| summarize(trials.iter().map(EXTRA_METRICS[m].get), &mut scratch));
     let extra = extra_all.map(|s| s.map(|s| s.p50));
     let extra_band = extra_all.map(|s| s.map(|s| (s.p5, s.p95)));
     let mut counts: BTreeMap<u64, u64> = BTreeMap::new();
@@ -162,6 +162,26 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A trial whose every figure is `d`.
+    fn same(d: f64) -> TrialMetrics {
+        TrialMetrics {
+            train_days: d,
+            gpu_hours: d,
+            cost_usd: d,
+            energy_mwh: d,
+            mfu: d,
+            facility_power_mw: d,
+            h100_equivalents: d,
+            restriction_time_ratio: d,
+            restriction_cost_ratio: d,
+            unlawful_gpus: d,
+            months_to_acquire: d,
+            completion_day: d,
+            capex_usd: d,
+            plan: 0,
+        }
+    }
+
     #[test]
     fn type_7_by_hand() {
         let x = [1.0, 2.0, 3.0, 4.0, 5.0];
@@ -176,9 +196,9 @@ mod tests {
     #[test]
     fn nan_values_are_left_out_and_plans_counted() {
         let t = |d: f64, plan: u64| TrialMetrics {
-            values: [d, d, f64::NAN, d, d],
-            extra: [d; 8],
+            cost_usd: f64::NAN,
             plan,
+            ..same(d)
         };
         let s = summarize_trials(&[
             t(1.0, 1),
@@ -202,11 +222,7 @@ mod tests {
         assert_eq!(evenly_ranked(&x, 1), [4.0]);
         assert!(evenly_ranked(&x, 0).is_empty());
         // From the trials: sorted, NaN left out, the same in any trial order.
-        let t = |d: f64| TrialMetrics {
-            values: [d; 5],
-            extra: [d; 8],
-            plan: 0,
-        };
+        let t = |d: f64| TrialMetrics { plan: 0, ..same(d) };
         let a: Vec<TrialMetrics> = [5.0, 1.0, f64::NAN, 3.0].map(t).to_vec();
         let mut b = a.clone();
         b.reverse();

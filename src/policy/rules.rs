@@ -430,25 +430,7 @@ pub fn find_rule<'a>(rules: &'a [Rule], id: &str) -> Result<&'a Rule, InputError
     )
 }
 
-/// A number with thousands separators and no decimals.
-pub(crate) fn grouped(v: f64) -> String {
-    if !v.is_finite() {
-        return "n/a".into();
-    }
-    let s = format!("{:.0}", v.abs());
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0.0 && s != "0" {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
+pub(crate) use crate::format::grouped;
 
 #[cfg(test)]
 mod tests {

@@ -16,32 +16,13 @@ pub use chart::{
 pub use html::{render_report, HtmlError};
 pub use table::Table;
 
+pub use crate::format::grouped;
+
 /// A figure for a table: `n/p` (not published) when absent, else with `digits` decimals.
 pub fn opt(v: Option<f64>, digits: usize) -> String {
     match v {
         Some(x) if x.is_finite() => format!("{x:.digits$}"),
         _ => "n/p".to_string(),
-    }
-}
-
-/// A large number with thousands separators, no decimals.
-pub fn grouped(v: f64) -> String {
-    if !v.is_finite() {
-        return "n/a".into();
-    }
-    let neg = v < 0.0;
-    let s = format!("{:.0}", v.abs());
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if neg {
-        format!("-{out}")
-    } else {
-        out
     }
 }
 

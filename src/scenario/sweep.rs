@@ -210,7 +210,7 @@ pub fn display_value(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => s.clone(),
         toml::Value::Integer(i) => i.to_string(),
-        toml::Value::Float(x) => crate::run::fmt_f64(*x),
+        toml::Value::Float(x) => crate::format::fmt_f64(*x),
         toml::Value::Boolean(b) => b.to_string(),
         toml::Value::Table(t) => {
             if let Ok(Num::Dist(d)) = v.clone().try_into::<Num>() {

@@ -18,7 +18,7 @@ use super::Timeline;
 use crate::fleet::format_month;
 use crate::montecarlo::summary::percentile_sorted;
 use crate::report::{csv_string, write_atomic};
-use crate::run::fmt_f64;
+use crate::format::fmt_f64;
 
 /// One row of `capability.csv`.
 #[derive(Debug, Clone, Serialize)]

@@ -123,7 +123,7 @@ const MAX_VALUES: usize = 40;
 fn pretty(v: &str) -> String {
     match v.parse::<f64>() {
         Ok(x) if x.fract() == 0.0 && x.abs() >= 1000.0 && x.abs() < 1e15 => {
-            crate::report::grouped(x)
+            crate::format::grouped(x)
         }
         _ => v.to_string(),
     }

@@ -486,9 +486,9 @@ fn gpus_for_budget(
             path,
             format!(
                 "${} buys no {}: one costs ${} up front (price × (1 + premium) × server overhead ÷ (1 − interconnect share), at nominal values)",
-                crate::report::grouped(budget),
+                crate::format::grouped(budget),
                 gpu.id,
-                crate::report::grouped(capex)
+                crate::format::grouped(capex)
             ),
             "raise the budget, or size the pool by `count`",
         ));
@@ -498,7 +498,7 @@ fn gpus_for_budget(
             path,
             format!(
                 "buys {} × {}, more than 10,000,000 GPUs, the most trainsim accepts",
-                crate::report::grouped(n),
+                crate::format::grouped(n),
                 gpu.id
             ),
             "check the budget: no training run comes near it",
