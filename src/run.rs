@@ -35,8 +35,11 @@
 //!   [`MAX_CDF_LINES`] points that have any (the chart draws no more);
 //! - the cost breakdown and the tornado's nominal result, at nominal values
 //!   ([`nominal_run`]), stored in the point record as round-trip decimal text;
-//! - the tornado of the **first point (in sweep order) that has sensitivity rows**, that is
-//!   the first feasible point with uncertain inputs; sensitivity.csv has every point's;
+//! - the tornados of the **first [`MAX_TORNADOS`] points (in sweep order) that have
+//!   sensitivity rows**, each input named in words from the point record
+//!   (`sensitivity_names`), and how many points have rows; sensitivity.csv has every point's;
+//! - per point: capex, the restriction ratios with their bands, and why a cost is missing
+//!   (`cost_missing` in the point record);
 //! - the question ([`Scenario::question`], else the scenario name) and the assumptions
 //!   ([`assumptions`]), carried in shard manifests for `merge`;
 //! - the limitations, a fixed list ([`LIMITATIONS`]).
@@ -61,11 +64,12 @@ use crate::montecarlo::{
 };
 use crate::parallel::SearchResult;
 use crate::perf::CostBasis;
-use crate::report::chart::{human, MAX_CDF_LINES};
+use crate::report::chart::{human, MAX_CDF_LINES, MAX_TORNADOS};
 use crate::report::html::LIMITATIONS;
+use crate::report::names::{input_name, PoolName};
 use crate::report::{
-    draw_all, grouped, render_report, write_atomic, ChartFile, CostBreakdown, PointResult,
-    Quantiles, ScenarioResult, Sensitivity,
+    draw_all, grouped, render_report, write_atomic, Band, ChartFile, CostBreakdown, PointResult,
+    PointSensitivity, Quantiles, ScenarioResult, Sensitivity,
 };
 use crate::scenario::dist::Dist;
 use crate::scenario::Scenario;
@@ -205,6 +209,13 @@ pub struct PointRecord {
     pub trials: u64,
     /// Rows of sensitivity.csv for this point.
     pub sensitivity: Vec<Vec<String>>,
+    /// The input of each `sensitivity` row in words, for the report's tornado
+    /// ([`crate::report::names`]).
+    #[serde(default)]
+    pub sensitivity_names: Vec<String>,
+    /// Why the point's cost cannot be computed (a chip without a price), in words.
+    #[serde(default)]
+    pub cost_missing: Option<String>,
     /// Short name in charts and the report ([`point_label`]).
     #[serde(default)]
     pub label: String,
@@ -693,8 +704,10 @@ pub struct Summarizer {
     sampled_points: usize,
     meta: ReportMeta,
     report_points: Vec<PointResult>,
-    /// The tornado: the first point with sensitivity rows, and its label.
-    tornado: Option<(String, Vec<Sensitivity>)>,
+    /// The tornados of the first [`MAX_TORNADOS`] points with sensitivity rows.
+    tornados: Vec<PointSensitivity>,
+    /// Points with sensitivity rows.
+    tornado_points: usize,
 }
 
 impl Summarizer {
@@ -733,7 +746,8 @@ impl Summarizer {
             sampled_points: 0,
             meta,
             report_points: Vec::new(),
-            tornado: None,
+            tornados: Vec::new(),
+            tornado_points: 0,
         })
     }
 
@@ -925,16 +939,21 @@ impl Summarizer {
             (Some((p, _)), Some(_)) => (p.clone(), None),
             (None, Some(_)) => (why.to_string(), None),
         };
-        if self.tornado.is_none() && !rec.sensitivity.is_empty() {
+        if !rec.sensitivity.is_empty() {
+            self.tornado_points += 1;
+        }
+        if self.tornados.len() < MAX_TORNADOS && !rec.sensitivity.is_empty() {
             let nom =
                 |f: fn(&NominalRecord) -> &String| nominal.map_or(f64::NAN, |n| parse_cell(f(n)));
             let (days0, cost0) = (nom(|n| &n.train_days), nom(|n| &n.cost_usd));
             let rows = rec
                 .sensitivity
                 .iter()
-                .filter(|r| r.len() >= SENSITIVITY_HEADER.len())
-                .map(|r| Sensitivity {
+                .enumerate()
+                .filter(|(_, r)| r.len() >= SENSITIVITY_HEADER.len())
+                .map(|(i, r)| Sensitivity {
                     input: r[1].clone(),
+                    name: rec.sensitivity_names.get(i).cloned().unwrap_or_default(),
                     low_label: input_label(parse_cell(&r[2])),
                     high_label: input_label(parse_cell(&r[3])),
                     train_days_low: parse_cell(&r[4]),
@@ -945,7 +964,11 @@ impl Summarizer {
                     cost_usd_nominal: cost0,
                 })
                 .collect();
-            self.tornado = Some((label.clone(), rows));
+            self.tornados.push(PointSensitivity {
+                point: rec.point,
+                label: label.clone(),
+                rows,
+            });
         }
         let n_inputs = self.sweep_paths.len();
         self.report_points.push(PointResult {
@@ -967,6 +990,13 @@ impl Summarizer {
             train_days_samples: samples,
             plan: plan_text,
             infeasible_reason,
+            fleet: rec.fleet.clone(),
+            capex_usd: summary.and_then(|s| s.extra[7]),
+            restriction_time_ratio: band(summary, 2),
+            restriction_cost_ratio: band(summary, 3),
+            cost_missing: (train_days.is_some() && q(2).is_none())
+                .then(|| rec.cost_missing.clone())
+                .flatten(),
         });
     }
 
@@ -988,10 +1018,6 @@ impl Summarizer {
             .with_context(|| format!("cannot write in {}", self.dir.display()))?;
         write_atomic(&self.dir.join("summary.csv"), &summary)
             .with_context(|| format!("cannot write in {}", self.dir.display()))?;
-        let (sensitivity_point, sensitivity) = match self.tornado {
-            Some((label, rows)) => (Some(label), rows),
-            None => (None, Vec::new()),
-        };
         let report = Box::new(ScenarioResult {
             question: if self.meta.question.is_empty() {
                 self.name.clone()
@@ -1000,8 +1026,8 @@ impl Summarizer {
             },
             name: self.name.clone(),
             points: self.report_points,
-            sensitivity,
-            sensitivity_point,
+            tornados: self.tornados,
+            tornado_points: self.tornado_points,
             assumptions: self.meta.assumptions,
             limitations: LIMITATIONS.iter().map(|l| l.to_string()).collect(),
             swept: self.sweep_paths.clone(),
@@ -1085,7 +1111,10 @@ fn point_record(prep: &Prepared, sweep_paths: &[String]) -> PointRecord {
         q.precision.as_str().to_string(),
         fmt_f64(q.train_tokens),
     ]);
-    let sens = sensitivity(prep)
+    let sens_rows = sensitivity(prep);
+    let sensitivity_names =
+        sensitivity_names(p, &sens_rows.iter().map(|r| r.input).collect::<Vec<_>>());
+    let sens = sens_rows
         .into_iter()
         .map(|r| {
             vec![
@@ -1140,7 +1169,49 @@ fn point_record(prep: &Prepared, sweep_paths: &[String]) -> PointRecord {
         infeasible: prep.infeasible.as_ref().map(ToString::to_string),
         trials: p.trials,
         sensitivity: sens,
+        sensitivity_names,
+        cost_missing: cost_missing(p),
     }
+}
+
+/// Extra metric `i` of a point's summary as a median with its band (issue 12: the report
+/// shows the restriction ratios).
+fn band(summary: Option<&PointSummary>, i: usize) -> Option<Band> {
+    let s = summary?;
+    Some(Band {
+        p50: s.extra[i]?,
+        p5_p95: s.extra_band[i],
+    })
+}
+
+/// Why the cost of a point cannot be computed: the first pool whose chip lacks a price (or
+/// a TDP) under its cost basis, in words.
+fn cost_missing(p: &crate::scenario::Point) -> Option<String> {
+    let gap = |q: &crate::estimate::Question, x: &crate::scenario::keys::Inputs| {
+        crate::cost::estimate_cost(&q.gpu, 1.0, 1.0, &x.energy, &x.cost)
+            .err()
+            .map(|g| format!("{}: {}", q.gpu.id, crate::report::names::cost_gap(&g)))
+    };
+    if p.pools.is_empty() {
+        return gap(&p.question, &p.nominal);
+    }
+    p.pools.iter().find_map(|x| gap(&x.question, &x.nominal))
+}
+
+/// The input of each sensitivity row of `p` in words ([`crate::report::names::input_name`]).
+fn sensitivity_names(p: &crate::scenario::Point, inputs: &[&str]) -> Vec<String> {
+    let channels: Vec<String> = p.pools.iter().map(|x| x.channel.to_string()).collect();
+    let pools: Vec<PoolName> = p
+        .pools
+        .iter()
+        .zip(&channels)
+        .map(|(x, c)| PoolName {
+            index: x.index,
+            label: &x.label,
+            channel: c,
+        })
+        .collect();
+    inputs.iter().map(|i| input_name(i, &pools)).collect()
 }
 
 /// Options of one scenario run.

@@ -56,21 +56,21 @@ pub type DrawChart = fn(&ScenarioResult, &Path) -> Result<Option<ChartFile>, Cha
 /// Draw every chart the data supports into `dir` (created if missing), as PNG and SVG.
 /// Returns the charts written, in a fixed order; charts without data are skipped.
 pub fn draw_all(result: &ScenarioResult, dir: &Path) -> Result<Vec<ChartFile>, ChartError> {
-    let drawers: [DrawChart; 8] = [
+    let before: [DrawChart; 4] = [
         train_days_by_fleet,
         cost_usd_by_fleet,
         train_days_cdf_by_fleet,
         train_days_vs_gpus,
-        train_days_sensitivity_tornado,
-        cost_usd_sensitivity_tornado,
-        cost_usd_breakdown_by_fleet,
-        train_days_p50_heatmap,
     ];
+    let after: [DrawChart; 2] = [cost_usd_breakdown_by_fleet, train_days_p50_heatmap];
     let mut out = Vec::new();
-    for draw in drawers {
-        if let Some(file) = draw(result, dir)? {
-            out.push(file);
-        }
+    for draw in before {
+        out.extend(draw(result, dir)?);
+    }
+    out.extend(train_days_sensitivity_tornado(result, dir)?);
+    out.extend(cost_usd_sensitivity_tornado(result, dir)?);
+    for draw in after {
+        out.extend(draw(result, dir)?);
     }
     Ok(out)
 }
@@ -113,6 +113,9 @@ pub(crate) fn infeasible_note(points: &[PointResult]) -> Option<String> {
 pub const MAX_BAR_ROWS: usize = 40;
 /// Most lines of the distribution chart: the first points with samples are drawn.
 pub const MAX_CDF_LINES: usize = 20;
+/// Most tornados per metric: those of the first points with sensitivity rows are drawn
+/// (sensitivity.csv has every point's).
+pub const MAX_TORNADOS: usize = 6;
 
 /// A note that only the first `shown` of `total` items are drawn, `None` when all are.
 pub(crate) fn cut_note(shown: usize, total: usize, what: &str) -> Option<String> {

@@ -79,6 +79,26 @@ pub struct PointResult {
     pub plan: String,
     /// Why this point cannot run (out of memory, chip not allowed, ...); `None` if it can.
     pub infeasible_reason: Option<String>,
+    /// The pools in words (`equal-count: 8192 × h20 (purchase)`); empty when not known.
+    pub fleet: String,
+    /// Up-front hardware cost of the owned pools (median over the trials), USD.
+    pub capex_usd: Option<f64>,
+    /// Time to train over the reference fleet's (`policy.reference`), under common random
+    /// numbers.
+    pub restriction_time_ratio: Option<Band>,
+    /// Cost over the reference fleet's.
+    pub restriction_cost_ratio: Option<Band>,
+    /// Why the point has a time but no cost (a chip without a price), in words.
+    pub cost_missing: Option<String>,
+}
+
+/// A median with its 5th–95th percentile band, where known.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Band {
+    /// Median.
+    pub p50: f64,
+    /// 5th and 95th percentiles.
+    pub p5_p95: Option<(f64, f64)>,
 }
 
 impl PointResult {
@@ -94,6 +114,9 @@ impl PointResult {
 pub struct Sensitivity {
     /// The input, by dotted path (e.g. `efficiency.matmul`).
     pub input: String,
+    /// The input in words for the chart (`matmul efficiency (× calibrated)`, `premium of
+    /// the h100-smuggled pool (smuggled)`).
+    pub name: String,
     /// The input's low value, as text (e.g. "0.60" at its p10).
     pub low_label: String,
     /// The input's high value, as text (e.g. "0.78" at its p90).
@@ -112,6 +135,17 @@ pub struct Sensitivity {
     pub cost_usd_nominal: f64,
 }
 
+/// The tornado of one sweep point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PointSensitivity {
+    /// Index of the point in the sweep (names the chart files).
+    pub point: usize,
+    /// The point's label, the chart's title.
+    pub label: String,
+    /// Tornado rows (any order; charts sort them by swing).
+    pub rows: Vec<Sensitivity>,
+}
+
 /// Everything the report shows about one scenario.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioResult {
@@ -121,10 +155,11 @@ pub struct ScenarioResult {
     pub question: String,
     /// One entry per sweep point, in sweep order.
     pub points: Vec<PointResult>,
-    /// Tornado rows (any order; charts sort them by swing).
-    pub sensitivity: Vec<Sensitivity>,
-    /// The sweep point the tornado rows belong to (its label), named on the tornado charts.
-    pub sensitivity_point: Option<String>,
+    /// One tornado per point that has sensitivity rows, in sweep order, at most
+    /// [`MAX_TORNADOS`](super::MAX_TORNADOS).
+    pub tornados: Vec<PointSensitivity>,
+    /// How many points have sensitivity rows (more than `tornados.len()` when capped).
+    pub tornado_points: usize,
     /// Each input and its value or distribution, e.g. `efficiency.matmul` → "PERT(0.55, 0.70, 0.80)".
     pub assumptions: Vec<(String, String)>,
     /// What the model does not capture.

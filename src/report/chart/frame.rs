@@ -54,9 +54,9 @@ pub(crate) fn frame<DB: DrawingBackend>(
     let (_, body) = root.split_vertically(HEADER_H);
     let body = match f.footnote {
         Some(note) => {
-            // Up to two lines; the plot gives up the room of the second.
-            let style = text_style(NOTE_PX, MUTED, Pos::new(HPos::Left, VPos::Center));
-            let lines = wrap_text(root, note, &style, max_w, 2);
+            // Wrapped at word boundaries; figures grow by [`footnote_extra_h`] to make room.
+            let style = note_style();
+            let lines = wrap_text(root, note, &style, max_w, MAX_NOTE_LINES);
             let foot_h = FOOTER_H + (lines.len().max(1) as u32 - 1) * LINE_H as u32;
             let (body, foot) = body.split_vertically(h.saturating_sub(HEADER_H + foot_h));
             for (k, line) in lines.into_iter().enumerate() {
@@ -176,8 +176,7 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
 pub(crate) const LINE_H: i32 = 18;
 
 /// `s` broken at spaces into at most `max_lines` lines of at most `max_px` pixels in
-/// `style`; the last line ends in "…" when the text does not fit. A word longer than a line
-/// is cut.
+/// `style` ([`wrap_words`] with `area`'s text measure).
 pub(crate) fn wrap_text<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     s: &str,
@@ -190,15 +189,23 @@ pub(crate) fn wrap_text<DB: DrawingBackend>(
             .map(|(w, _)| w)
             .unwrap_or(0)
     };
+    wrap_words(s, &width, max_px, max_lines)
+}
+
+/// `s` broken at spaces into at most `max_lines` lines no wider than `max_px` by `width`.
+/// When the text does not fit, the last line keeps the whole words that fit and ends in
+/// "…"; only a word longer than a line is cut inside.
+pub(crate) fn wrap_words(
+    s: &str,
+    width: &dyn Fn(&str) -> u32,
+    max_px: u32,
+    max_lines: usize,
+) -> Vec<String> {
     let words: Vec<&str> = s.split(' ').filter(|w| !w.is_empty()).collect();
+    let max_lines = max_lines.max(1);
     let mut lines: Vec<String> = Vec::new();
     let mut i = 0;
-    while i < words.len() && lines.len() < max_lines.max(1) {
-        if lines.len() + 1 == max_lines.max(1) {
-            // The last line takes the rest, cut to fit.
-            lines.push(fit_text(area, &words[i..].join(" "), style, max_px));
-            return lines;
-        }
+    while i < words.len() && lines.len() < max_lines {
         let mut line = words[i].to_string();
         i += 1;
         while i < words.len() {
@@ -209,9 +216,63 @@ pub(crate) fn wrap_text<DB: DrawingBackend>(
             line = longer;
             i += 1;
         }
-        lines.push(fit_text(area, &line, style, max_px));
+        if lines.len() + 1 == max_lines && i < words.len() {
+            // The last line and words are left: end it in "…" at a word boundary.
+            lines.push(ellipsis_at_word(&line, width, max_px));
+            return lines;
+        }
+        lines.push(cut_to_width(&line, width, max_px));
     }
     lines
+}
+
+/// `line` with "…" after its last whole word such that it fits `max_px`.
+fn ellipsis_at_word(line: &str, width: &dyn Fn(&str) -> u32, max_px: u32) -> String {
+    let mut words: Vec<&str> = line.split(' ').collect();
+    while !words.is_empty() {
+        let t = format!("{}…", words.join(" ").trim_end_matches([',', ';', ':']));
+        if width(&t) <= max_px {
+            return t;
+        }
+        words.pop();
+    }
+    cut_to_width(&format!("{line}…"), width, max_px)
+}
+
+/// `s` cut inside (ending in "…") to fit `max_px` by `width`, for a single long word.
+fn cut_to_width(s: &str, width: &dyn Fn(&str) -> u32, max_px: u32) -> String {
+    if width(s) <= max_px {
+        return s.to_string();
+    }
+    let mut n = s.chars().count();
+    while n > 1 {
+        n -= 1;
+        let t = truncate_chars(s, n);
+        if width(&t) <= max_px {
+            return t;
+        }
+    }
+    "…".into()
+}
+
+/// Most lines of a chart footnote (the report's caption repeats it whole).
+pub(crate) const MAX_NOTE_LINES: usize = 5;
+
+/// The footnote style.
+fn note_style() -> TextStyle<'static> {
+    text_style(NOTE_PX, MUTED, Pos::new(HPos::Left, VPos::Center))
+}
+
+/// Pixels a footnote needs beyond its first line on a canvas `canvas_w` wide, measured with
+/// the chart font (the fonts must be registered: [`render`] does so before asking a figure
+/// its size). A figure adds this to its height so its plot keeps its room.
+pub(crate) fn footnote_extra_h(note: Option<&str>, canvas_w: u32) -> u32 {
+    let Some(note) = note else { return 0 };
+    let font = note_style().font;
+    let width = |t: &str| font.box_size(t).map(|(w, _)| w).unwrap_or(0);
+    let max_w = canvas_w.saturating_sub(2 * MARGIN as u32);
+    let lines = wrap_words(note, &width, max_w, MAX_NOTE_LINES).len();
+    lines.saturating_sub(1) as u32 * LINE_H as u32
 }
 
 /// A horizontal line segment in pixel coordinates, solid or dashed.

@@ -19,6 +19,11 @@ pub(crate) trait Figure {
     fn size(&self) -> (u32, u32) {
         (WIDTH, HEIGHT)
     }
+    /// The footnote [`frame`] draws under the plot, if any: [`render`] makes the canvas
+    /// taller by what it needs beyond one line ([`footnote_extra_h`]).
+    fn footnote(&self) -> Option<&str> {
+        None
+    }
     /// Draw on `root`.
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFail>;
 }
@@ -36,7 +41,8 @@ static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// Draw `fig` as `dir/NAME.svg` and `dir/NAME.png`, each written atomically.
 pub(crate) fn render<F: Figure>(fig: &F, dir: &Path, meta: Meta) -> Result<ChartFile, ChartError> {
     register_fonts()?;
-    let size = fig.size();
+    let (w, h) = fig.size();
+    let size = (w, h + footnote_extra_h(fig.footnote(), w));
     let draw_err = |e: DrawFail| ChartError::Draw {
         chart: meta.name.to_string(),
         message: e.0,
