@@ -607,7 +607,10 @@ fn an_unpriced_chip_leaves_the_cost_legend_and_is_named_in_the_footnote() {
     );
     let html = render_report(&r, &[days, cost]).expect("report");
     check_html(&html).unwrap_or_else(|e| panic!("invalid HTML: {e}"));
-    assert!(html.contains("(no price)"));
+    assert!(html.contains("(see below)"));
+    assert!(html.contains(
+        "No cost for: h20 × 4096 (h20: no rental price in the catalog; pass usd_per_gpu_hour)"
+    ));
 }
 
 /// Issue 12: footnotes were cut mid-word after two lines. Now they wrap at spaces, the

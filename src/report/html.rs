@@ -249,15 +249,23 @@ fn answer(points: &[PointResult]) -> Vec<String> {
     out
 }
 
+/// "lo–hi", or nothing when both ends read the same (a band of one value, such as the
+/// reference fleet's ratio to itself, says nothing).
+fn span(lo: String, hi: String) -> String {
+    if lo == hi {
+        String::new()
+    } else {
+        format!("{lo}–{hi}")
+    }
+}
+
 /// A ratio with its band: "3.74×" over "3.7–3.79"; "–" when absent.
 fn ratio(b: Option<Band>) -> Cell {
     match b {
         Some(b) if b.p50.is_finite() => Cell {
             p50: format!("{}×", human(b.p50)),
             band: match b.p5_p95 {
-                Some((lo, hi)) if lo.is_finite() && hi.is_finite() => {
-                    format!("{}–{}", human(lo), human(hi))
-                }
+                Some((lo, hi)) if lo.is_finite() && hi.is_finite() => span(human(lo), human(hi)),
                 _ => String::new(),
             },
         },
@@ -280,7 +288,7 @@ fn cell(q: Option<Quantiles>, f: fn(f64) -> String) -> Cell {
     match q {
         Some(q) if q.is_finite() => Cell {
             p50: f(q.p50),
-            band: format!("{}–{}", f(q.p5), f(q.p95)),
+            band: span(f(q.p5), f(q.p95)),
         },
         _ => Cell {
             p50: "–".into(),
@@ -361,6 +369,12 @@ mod tests {
             p5_p95: Some((3.7029, 3.7939)),
         }));
         assert_eq!((r.p50.as_str(), r.band.as_str()), ("3.74×", "3.7–3.79"));
+        // The reference fleet against itself: 1× with no band to show.
+        let one = ratio(Some(Band {
+            p50: 1.0,
+            p5_p95: Some((1.0, 1.0)),
+        }));
+        assert_eq!((one.p50.as_str(), one.band.as_str()), ("1×", ""));
     }
 
     #[test]
