@@ -7,7 +7,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::*;
+use super::{
+    axis_style, de, left_center, max_text_width, text_style, tick_style, wrap_text, DrawFail, Fmt,
+    Scale, GRID, INK, LINE_H, TICK_PX, WIDTH,
+};
 
 /// Row labels of a horizontal-bar chart: each wrapped onto up to two lines of at most
 /// `max_px` pixels in the tick style ([`wrap_text`]).

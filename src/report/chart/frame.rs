@@ -6,13 +6,16 @@ use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::*;
+use super::{
+    bold_style, fit_text, left_center, text_style, truncate_chars, FOOTER_H, HEADER_H, INK, MARGIN,
+    MUTED, NOTE_PX, SUBTITLE_PX, TICK_PX, TITLE_PX,
+};
 
 // ---------------------------------------------------------------------------------------
 // Frame: title, subtitle, footnote, legend column.
 // ---------------------------------------------------------------------------------------
 
-/// Why drawing failed (plotters' message); named after its chart by [`render`].
+/// Why drawing failed (plotters' message); named after its chart by [`render`](super::render).
 #[derive(Debug)]
 pub(crate) struct DrawFail(pub String);
 
@@ -264,7 +267,7 @@ fn note_style() -> TextStyle<'static> {
 }
 
 /// Pixels a footnote needs beyond its first line on a canvas `canvas_w` wide, measured with
-/// the chart font (the fonts must be registered: [`render`] does so before asking a figure
+/// the chart font (the fonts must be registered: [`render`](super::render) does so before asking a figure
 /// its size). A figure adds this to its height so its plot keeps its room.
 pub(crate) fn footnote_extra_h(note: Option<&str>, canvas_w: u32) -> u32 {
     let Some(note) = note else { return 0 };

@@ -7,7 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::*;
+use super::{
+    de, footnote_extra_h, glyphs, register_fonts, ChartError, ChartFile, ChartKind, DrawFail,
+    HEIGHT, WIDTH,
+};
 
 // ---------------------------------------------------------------------------------------
 // Writing: one drawing routine, two backends, atomic files.
@@ -19,7 +22,7 @@ pub(crate) trait Figure {
     fn size(&self) -> (u32, u32) {
         (WIDTH, HEIGHT)
     }
-    /// The footnote [`frame`] draws under the plot, if any: [`render`] makes the canvas
+    /// The footnote [`frame`](super::frame) draws under the plot, if any: [`render`] makes the canvas
     /// taller by what it needs beyond one line ([`footnote_extra_h`]).
     fn footnote(&self) -> Option<&str> {
         None

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
 
-use super::*;
+use super::{human, round_sig, usd};
 
 // ---------------------------------------------------------------------------------------
 // Axes: one coordinate type for linear, logarithmic and categorical axes, with our own

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::*;
+use super::{ChartError, ScenarioResult};
 
 // ---------------------------------------------------------------------------------------
 // Look: sizes, fonts, colours.
