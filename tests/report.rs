@@ -351,6 +351,10 @@ fn report_contains_every_chart_and_is_valid_html() {
     // Inputs, assumptions, results, plans, limitations.
     assert!(html.contains(&r.question));
     assert!(html.contains("PERT(0.55, 0.70, 0.80)"));
+    // An assumption the tornados name in words carries the words under its key.
+    assert!(html.contains(
+        "<code>cost.usd_per_gpu_hour</code><br><span class=\"muted\">rental price (USD per GPU-hour)</span>"
+    ));
     assert!(html.contains("What this model does not capture"));
     assert!(html.contains("Loss spikes and restarts"));
     assert!(html.contains("Chosen parallel plans"));

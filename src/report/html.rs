@@ -83,6 +83,9 @@ struct SweptView {
 #[derive(Serialize)]
 struct KeyValue<'a> {
     key: &'a str,
+    /// The key in words, as the tornados name it ([`super::names::input_name`]); empty
+    /// when there is no wording.
+    words: String,
     value: &'a str,
 }
 
@@ -160,7 +163,14 @@ impl<'a> View<'a> {
             assumptions: r
                 .assumptions
                 .iter()
-                .map(|(k, v)| KeyValue { key: k, value: v })
+                .map(|(k, v)| {
+                    let words = super::names::input_name(k, &[]);
+                    KeyValue {
+                        key: k,
+                        words: if words == *k { String::new() } else { words },
+                        value: v,
+                    }
+                })
                 .collect(),
             n_points: r.points.len(),
             n_infeasible: r.points.iter().filter(|p| p.is_infeasible()).count(),
