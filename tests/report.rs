@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use trainsim::report::chart::{self, ChartFile, ChartKind};
 use trainsim::report::{
-    draw_all, render_report, CostBreakdown, PointResult, Quantiles, ScenarioResult, Sensitivity,
+    draw_all, render_report, Band, CostBreakdown, PointResult, PointSensitivity, Quantiles,
+    ScenarioResult, Sensitivity,
 };
 
 const GPUS: [(&str, f64); 4] = [
@@ -77,12 +78,18 @@ fn point(gpu: &str, slow: f64, gpus: u64, rng: &mut Lcg) -> PointResult {
             gpus / 128
         ),
         infeasible_reason: None,
+        fleet: format!("{gpus} × {gpu} (purchase)"),
+        capex_usd: Some(gpus as f64 * 41_650.0),
+        restriction_time_ratio: None,
+        restriction_cost_ratio: None,
+        cost_missing: None,
     }
 }
 
 fn sensitivity() -> Vec<Sensitivity> {
     let row = |input: &str, lo: &str, hi: &str, d: (f64, f64), c: (f64, f64)| Sensitivity {
         input: input.into(),
+        name: String::new(),
         low_label: lo.into(),
         high_label: hi.into(),
         train_days_low: d.0,
@@ -146,8 +153,12 @@ fn synthetic() -> ScenarioResult {
         question: "How long does a DeepSeek-V3-class run take on each export-compliant fleet?"
             .into(),
         points,
-        sensitivity: sensitivity(),
-        sensitivity_point: Some("h100-sxm-80gb × 8192".into()),
+        tornados: vec![PointSensitivity {
+            point: 1,
+            label: "h100-sxm-80gb × 8192".into(),
+            rows: sensitivity(),
+        }],
+        tornado_points: 1,
         assumptions: vec![
             ("efficiency.matmul".into(), "PERT(0.55, 0.70, 0.80)".into()),
             (
@@ -266,7 +277,7 @@ fn charts_are_skipped_when_their_data_is_missing() {
         p.train_days_samples.clear();
         p.cost_breakdown_usd = None;
     }
-    r.sensitivity.clear();
+    r.tornados.clear();
     r.swept = vec!["fleet.gpu".into()];
     let got = kinds(&draw_all(&r, &dir).expect("charts"));
     assert_eq!(
@@ -279,10 +290,10 @@ fn charts_are_skipped_when_their_data_is_missing() {
         .is_none());
     assert!(chart::train_days_sensitivity_tornado(&r, &dir)
         .expect("t")
-        .is_none());
+        .is_empty());
     assert!(chart::cost_usd_sensitivity_tornado(&r, &dir)
         .expect("t")
-        .is_none());
+        .is_empty());
     assert!(chart::cost_usd_breakdown_by_fleet(&r, &dir)
         .expect("b")
         .is_none());
@@ -313,7 +324,7 @@ fn charts_are_skipped_when_their_data_is_missing() {
     for p in &mut r.points {
         p.infeasible_reason = Some("chip not allowed under oct-2023".into());
     }
-    r.sensitivity.clear();
+    r.tornados.clear();
     let files = draw_all(&r, &empty_dir).expect("charts");
     assert!(files.is_empty(), "{:?}", kinds(&files));
     assert!(
@@ -340,6 +351,10 @@ fn report_contains_every_chart_and_is_valid_html() {
     // Inputs, assumptions, results, plans, limitations.
     assert!(html.contains(&r.question));
     assert!(html.contains("PERT(0.55, 0.70, 0.80)"));
+    // An assumption the tornados name in words carries the words under its key.
+    assert!(html.contains(
+        "<code>cost.usd_per_gpu_hour</code><br><span class=\"muted\">rental price (USD per GPU-hour)</span>"
+    ));
     assert!(html.contains("What this model does not capture"));
     assert!(html.contains("Loss spikes and restarts"));
     assert!(html.contains("Chosen parallel plans"));
@@ -410,7 +425,7 @@ fn report_escapes_scenario_text() {
 fn a_single_point_gets_bars_and_its_distribution() {
     let mut r = synthetic();
     r.points.truncate(1);
-    r.sensitivity.clear();
+    r.tornados.clear();
     r.swept.clear();
     for p in &mut r.points {
         p.inputs.clear();
@@ -447,7 +462,7 @@ fn degenerate_numbers_do_not_break_charts() {
                     .into();
         }
     }
-    r.sensitivity[0].train_days_low = f64::INFINITY;
+    r.tornados[0].rows[0].train_days_low = f64::INFINITY;
     let (_t, dir) = out_dir("degenerate");
     let files = draw_all(&r, &dir).expect("charts");
     assert_eq!(kinds(&files).len(), 6);
@@ -465,6 +480,257 @@ fn degenerate_numbers_do_not_break_charts() {
     );
     let html = render_report(&r, &files).expect("report");
     check_html(&html).unwrap_or_else(|e| panic!("invalid HTML: {e}"));
+}
+
+/// The `<tr>` rows of the results table.
+fn result_rows(html: &str) -> Vec<&str> {
+    let start = html
+        .find("<section id=\"results\">")
+        .expect("results section");
+    let end = start + html[start..].find("</section>").expect("end of results");
+    html[start..end]
+        .split("<tr")
+        .skip(2) // before the table, the header row
+        .collect()
+}
+
+/// Issue 12: each results row names its fleet once (it named it three times: label, fleet
+/// column and swept inputs, so rows wrapped to about 10 lines), and the row shows capex and
+/// the restriction ratios with their bands.
+#[test]
+fn results_rows_name_the_fleet_once_with_capex_and_restriction_ratios() {
+    let mut r = synthetic();
+    for p in &mut r.points {
+        p.restriction_time_ratio = Some(Band {
+            p50: 3.74,
+            p5_p95: Some((3.70, 3.79)),
+        });
+        p.restriction_cost_ratio = Some(Band {
+            p50: 2.16,
+            p5_p95: None,
+        });
+    }
+    let html = render_report(&r, &[]).expect("report");
+    check_html(&html).unwrap_or_else(|e| panic!("invalid HTML: {e}"));
+    let rows = result_rows(&html);
+    assert_eq!(rows.len(), r.points.len());
+    for (row, p) in rows.iter().zip(&r.points) {
+        // Once as text; the pools with their channel only as the hover title.
+        let text = row.replace(&format!("title=\"{}\"", p.fleet), "");
+        assert_eq!(text.matches(&p.gpu).count(), 1, "{}: {row}", p.label);
+    }
+    // h100 × 4096: capex 4096 × $41,650 = $170.6M, shown to three digits.
+    assert!(rows[0].contains("$171M"), "{}", rows[0]);
+    assert!(html.contains("<th>Hardware capex (USD)</th>"));
+    assert!(html.contains("<th>Time ÷ reference</th>"));
+    assert!(
+        rows[0].contains("3.74×<span class=\"band\">3.7–3.79</span>"),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[0].contains("2.16×"), "{}", rows[0]);
+    // Without capex or ratios, their columns are not shown.
+    let html = render_report(&synthetic_without_capex(), &[]).expect("report");
+    assert!(!html.contains("Hardware capex"));
+    assert!(!html.contains("÷ reference"));
+}
+
+fn synthetic_without_capex() -> ScenarioResult {
+    let mut r = synthetic();
+    for p in &mut r.points {
+        p.capex_usd = None;
+    }
+    r
+}
+
+/// The report opens with its answer: the fastest and slowest fleets with their bands
+/// (h100 × 16384: 55 × 4096/16384 ÷ (1 − 0.08·2) = 16.4 days; h20 × 4096: 55 × 4.2 = 231).
+#[test]
+fn the_report_opens_with_the_answer() {
+    let html = render_report(&synthetic(), &[]).expect("report");
+    let answer = html.find("<p class=\"answer\">").expect("answer");
+    assert!(answer < html.find("<section id=\"results\">").expect("results"));
+    let text = &html[answer..answer + html[answer..].find("</p>").expect("end")];
+    assert!(
+        text.contains("Fastest: h100-sxm-80gb × 16384, 16.4 days (p5–p95 13.4–20.3)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Slowest: h20 × 4096, 231 days (p5–p95 189–286)"),
+        "{text}"
+    );
+}
+
+/// `synthetic()` with the H20 unpriced: no cost, and a reason.
+fn with_unpriced_h20() -> ScenarioResult {
+    let mut r = synthetic();
+    for p in r.points.iter_mut().filter(|p| p.gpu == "h20") {
+        p.cost_usd = None;
+        p.cost_breakdown_usd = None;
+        p.capex_usd = None;
+        p.cost_missing = Some("h20: no rental price in the catalog; pass usd_per_gpu_hour".into());
+    }
+    r
+}
+
+/// The text of every `<text>` element of an SVG, trimmed and unescaped.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = &t[t.find('>')? + 1..];
+            let text = body[..body.find("</text>")?].trim();
+            Some(text.replace("&apos;", "'").replace("&amp;", "&"))
+        })
+        .collect()
+}
+
+/// Issue 12: a chip without a price has no bar on the cost chart, and now no legend entry
+/// either; the footnote says which fleets have no price and why.
+#[test]
+fn an_unpriced_chip_leaves_the_cost_legend_and_is_named_in_the_footnote() {
+    let (_t, dir) = out_dir("unpriced");
+    let r = with_unpriced_h20();
+    let days = chart::train_days_by_fleet(&r, &dir)
+        .expect("days")
+        .expect("drawn");
+    let cost = chart::cost_usd_by_fleet(&r, &dir)
+        .expect("cost")
+        .expect("drawn");
+    assert!(svg_texts(&days.svg_text).iter().any(|t| t == "h20"));
+    assert!(
+        !svg_texts(&cost.svg_text).iter().any(|t| t == "h20"),
+        "h20 in the cost legend"
+    );
+    let note = cost.caption.as_deref().expect("footnote");
+    assert!(
+        note.starts_with(
+            "No cost for: h20 × 4096 (h20: no rental price in the catalog; pass usd_per_gpu_hour)"
+        ),
+        "{note}"
+    );
+    let html = render_report(&r, &[days, cost]).expect("report");
+    check_html(&html).unwrap_or_else(|e| panic!("invalid HTML: {e}"));
+    assert!(html.contains("(see below)"));
+    assert!(html.contains(
+        "No cost for: h20 × 4096 (h20: no rental price in the catalog; pass usd_per_gpu_hour)"
+    ));
+}
+
+/// Issue 12: footnotes were cut mid-word after two lines. Now they wrap at spaces, the
+/// canvas grows to hold them, and the last word of a long note is drawn whole (SVG; the
+/// PNG is laid out by the same code).
+#[test]
+fn long_footnotes_wrap_at_word_boundaries() {
+    let (_t, dir) = out_dir("footnote");
+    let mut r = with_unpriced_h20();
+    for p in r.points.iter_mut().filter(|p| p.gpu == "a100-sxm-80gb") {
+        p.cost_usd = None;
+        p.cost_missing =
+            Some("a100-sxm-80gb: no purchase price in the catalog; pass cost.purchase_usd".into());
+    }
+    let cost = chart::cost_usd_by_fleet(&r, &dir)
+        .expect("cost")
+        .expect("drawn");
+    let note = cost.caption.as_deref().expect("footnote");
+    assert!(note.len() > 400, "{} characters: {note}", note.len());
+    // The footnote's lines, in order, joined by spaces, are the note: nothing cut, no "…".
+    let texts = svg_texts(&cost.svg_text);
+    let first = texts
+        .iter()
+        .position(|t| t.starts_with("No cost for:"))
+        .expect("footnote drawn");
+    let mut joined = String::new();
+    let mut lines = 0;
+    for t in &texts[first..] {
+        let longer = if joined.is_empty() {
+            t.clone()
+        } else {
+            format!("{joined} {t}")
+        };
+        if !note.starts_with(&longer) {
+            break;
+        }
+        joined = longer;
+        lines += 1;
+    }
+    assert_eq!(joined, note);
+    assert!(lines >= 3, "{lines} lines");
+    // Six bars: 170 + 45 × 6 = 440 pixels, plus 18 for each line after the first.
+    let h = &cost.svg_text[cost.svg_text.find("height=\"").expect("height") + 8..];
+    let height: u32 = h[..h.find('"').expect("quote")].parse().expect("number");
+    assert_eq!(
+        height,
+        440 + 18 * (lines - 1),
+        "the canvas grows by the extra lines"
+    );
+}
+
+/// `synthetic()` with `n` fleets that each have a tornado; the third input is a smuggled
+/// pool's premium, named in words.
+fn with_tornados(n: usize) -> ScenarioResult {
+    let mut r = synthetic();
+    r.tornados = (0..n)
+        .map(|i| {
+            let mut rows = sensitivity();
+            rows[2].input = "fleet.pools.2.premium".into();
+            rows[2].name = "premium of the h20 pool (smuggled)".into();
+            PointSensitivity {
+                point: i,
+                label: r.points[i].label.clone(),
+                rows,
+            }
+        })
+        .collect();
+    r.tornado_points = n;
+    r
+}
+
+/// Issue 12: one tornado per fleet the question compares (there was one, for the first
+/// point), titled by the fleet, bars labelled in words; capped at six, saying so.
+#[test]
+fn every_fleet_gets_a_tornado_titled_by_its_name() {
+    let (_t, dir) = out_dir("tornados");
+    let r = with_tornados(8);
+    let days = chart::train_days_sensitivity_tornado(&r, &dir).expect("tornados");
+    assert_eq!(days.len(), chart::MAX_TORNADOS);
+    assert_eq!(chart::MAX_TORNADOS, 6);
+    let names: Vec<&str> = days.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "train_days_sensitivity_tornado",
+            "train_days_sensitivity_tornado_point1",
+            "train_days_sensitivity_tornado_point2",
+            "train_days_sensitivity_tornado_point3",
+            "train_days_sensitivity_tornado_point4",
+            "train_days_sensitivity_tornado_point5",
+        ]
+    );
+    for (f, t) in days.iter().zip(&r.tornados) {
+        assert_eq!(
+            f.title,
+            format!("Sensitivity of time to train: {}", t.label)
+        );
+        let texts = svg_texts(&f.svg_text);
+        assert!(
+            texts
+                .iter()
+                .any(|x| x == "premium of the h20 pool (smuggled)"),
+            "{texts:?}"
+        );
+        assert!(!f.svg_text.contains("fleet.pools.2.premium"));
+    }
+    let cap = days[0].caption.as_deref().expect("the cap is named");
+    assert!(cap.contains("first 6 of 8"), "{cap}");
+    assert!(days[1].caption.is_none());
+    let all = draw_all(&r, &dir).expect("charts");
+    let tornados = all.iter().filter(|f| f.kind == ChartKind::Tornado).count();
+    assert_eq!(tornados, 2 * chart::MAX_TORNADOS, "time and cost");
+    // Two fleets: two tornados per metric, no cap note.
+    let two = chart::cost_usd_sensitivity_tornado(&with_tornados(2), &dir).expect("cost");
+    assert_eq!(two.len(), 2);
+    assert!(two[0].caption.is_none());
 }
 
 /// A small well-formedness check: every tag is closed in order (void elements and

@@ -321,14 +321,12 @@ fn chart_kind(stem: &str) -> (&'static str, Option<&'static str>) {
         "cost_usd_by_fleet" => ("bars", Some("Training cost by fleet")),
         "train_days_cdf_by_fleet" => ("cdf", Some("Distribution of time to train across trials")),
         "train_days_vs_gpus" => ("sweep", Some("Time to train against fleet size")),
-        "train_days_sensitivity_tornado" => (
-            "tornado",
-            Some("Sensitivity of time to train to each uncertain input"),
-        ),
-        "cost_usd_sensitivity_tornado" => (
-            "tornado",
-            Some("Sensitivity of cost to each uncertain input"),
-        ),
+        // One tornado per fleet (issue 12), titled by the fleet.
+        t if t.starts_with("train_days_sensitivity_tornado")
+            || t.starts_with("cost_usd_sensitivity_tornado") =>
+        {
+            ("tornado", None)
+        }
         "cost_usd_breakdown_by_fleet" => ("breakdown", Some("Where the money goes, by fleet")),
         "train_days_p50_heatmap" => ("heatmap", None),
         other => panic!("unexpected chart file {other}"),

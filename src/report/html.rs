@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::chart::{human, percent, usd, ChartFile, PointResult, Quantiles, ScenarioResult};
+use super::chart::{human, percent, usd, Band, ChartFile, PointResult, Quantiles, ScenarioResult};
 
 /// What the model does not capture: the README's "What trainsim does not model", listed at
 /// the end of every report (keep the two in step).
@@ -57,7 +57,16 @@ struct View<'a> {
     assumptions: Vec<KeyValue<'a>>,
     n_points: usize,
     n_infeasible: usize,
+    /// The answer in a sentence or two, before anything else.
+    answer: Vec<String>,
     rows: Vec<RowView>,
+    /// Some point has a capex, or restriction ratios: their columns are shown.
+    has_capex: bool,
+    has_ratios: bool,
+    /// Figure columns of the results table (an infeasible row's reason spans them).
+    n_figures: usize,
+    /// Points without a cost, and why.
+    unpriced: Vec<String>,
     /// Points left out of the tables ([`MAX_TABLE_ROWS`]).
     more_rows: usize,
     charts: Vec<ChartView<'a>>,
@@ -74,21 +83,30 @@ struct SweptView {
 #[derive(Serialize)]
 struct KeyValue<'a> {
     key: &'a str,
+    /// The key in words, as the tornados name it ([`super::names::input_name`]); empty
+    /// when there is no wording.
+    words: String,
     value: &'a str,
 }
 
+/// One row of the results table: the fleet once (its label; the pools with their channels
+/// as a hover title), then the figures.
 #[derive(Serialize)]
 struct RowView {
     label: String,
-    fleet: String,
-    inputs: String,
-    train_days: String,
-    cost_usd: String,
-    gpu_hours: String,
-    energy_mwh: String,
-    mfu: String,
-    plan: String,
+    pools: String,
+    train_days: Cell,
+    cost_usd: Cell,
+    capex_usd: String,
+    gpu_hours: Cell,
+    energy_mwh: Cell,
+    mfu: Cell,
+    time_ratio: Cell,
+    cost_ratio: Cell,
+    /// Why the point cannot run (spans the figure columns).
     infeasible_reason: Option<String>,
+    /// Why its cost is missing.
+    cost_missing: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -104,7 +122,6 @@ struct ChartView<'a> {
 #[derive(Serialize)]
 struct PlanView<'a> {
     label: &'a str,
-    fleet: String,
     plan: &'a str,
 }
 
@@ -128,6 +145,11 @@ impl<'a> View<'a> {
                 }
             })
             .collect();
+        let has_capex = r.points.iter().any(|p| p.capex_usd.is_some());
+        let has_ratios = r
+            .points
+            .iter()
+            .any(|p| p.restriction_time_ratio.is_some() || p.restriction_cost_ratio.is_some());
         View {
             name: &r.name,
             // A question that only repeats the name (a file that states none) is not shown.
@@ -141,11 +163,28 @@ impl<'a> View<'a> {
             assumptions: r
                 .assumptions
                 .iter()
-                .map(|(k, v)| KeyValue { key: k, value: v })
+                .map(|(k, v)| {
+                    let words = super::names::input_name(k, &[]);
+                    KeyValue {
+                        key: k,
+                        words: if words == *k { String::new() } else { words },
+                        value: v,
+                    }
+                })
                 .collect(),
             n_points: r.points.len(),
             n_infeasible: r.points.iter().filter(|p| p.is_infeasible()).count(),
+            answer: answer(&r.points),
             rows: r.points.iter().take(MAX_TABLE_ROWS).map(row).collect(),
+            has_capex,
+            has_ratios,
+            n_figures: 5 + usize::from(has_capex) + 2 * usize::from(has_ratios),
+            unpriced: r
+                .points
+                .iter()
+                .take(MAX_TABLE_ROWS)
+                .filter_map(|p| Some(format!("{} ({})", p.label, p.cost_missing.as_ref()?)))
+                .collect(),
             more_rows: r.points.len().saturating_sub(MAX_TABLE_ROWS),
             charts: charts.iter().map(chart_view).collect(),
             plans: r
@@ -155,7 +194,6 @@ impl<'a> View<'a> {
                 .filter(|p| !p.is_infeasible() && !p.plan.is_empty())
                 .map(|p| PlanView {
                     label: &p.label,
-                    fleet: fleet(p),
                     plan: &p.plan,
                 })
                 .collect(),
@@ -164,39 +202,128 @@ impl<'a> View<'a> {
     }
 }
 
-fn fleet(p: &PointResult) -> String {
-    format!("{} × {}", super::grouped(p.gpus as f64), p.gpu)
+/// The answer first (STYLE.md, "Pages people read"): the fastest and the slowest feasible
+/// points with their bands, and the slowest one's time over the reference fleet's when the
+/// scenario has one. Empty when no point finished.
+fn answer(points: &[PointResult]) -> Vec<String> {
+    let days = |p: &&PointResult| p.train_days.filter(|q| q.is_finite()).map(|q| q.p50);
+    let feasible: Vec<&PointResult> = points
+        .iter()
+        .filter(|p| !p.is_infeasible() && days(p).is_some())
+        .collect();
+    let by_days = |a: &&&PointResult, b: &&&PointResult| {
+        days(a)
+            .unwrap_or(f64::NAN)
+            .total_cmp(&days(b).unwrap_or(f64::NAN))
+    };
+    let (Some(fast), Some(slow)) = (
+        feasible.iter().min_by(by_days),
+        feasible.iter().max_by(by_days),
+    ) else {
+        return Vec::new();
+    };
+    let time = |p: &PointResult| {
+        p.train_days.map_or(String::new(), |q| {
+            format!(
+                "{} days (p5–p95 {}–{})",
+                human(q.p50),
+                human(q.p5),
+                human(q.p95)
+            )
+        })
+    };
+    let mut out = Vec::new();
+    if feasible.len() == 1 {
+        out.push(format!("{} trains in {}.", fast.label, time(fast)));
+    } else {
+        out.push(format!(
+            "Fastest: {}, {}. Slowest: {}, {}.",
+            fast.label,
+            time(fast),
+            slow.label,
+            time(slow)
+        ));
+    }
+    if let Some(r) = slow.restriction_time_ratio.filter(|r| r.p50 > 1.0 + 1e-9) {
+        let band = r
+            .p5_p95
+            .filter(|(lo, hi)| lo.is_finite() && hi.is_finite())
+            .map(|(lo, hi)| format!(", p5–p95 {}–{}×", human(lo), human(hi)))
+            .unwrap_or_default();
+        out.push(format!(
+            "{} takes {}× as long as the reference fleet (policy.reference){band}.",
+            slow.label,
+            human(r.p50)
+        ));
+    }
+    out
 }
 
-/// "p50 [p5–p95]" with `f` applied to each figure; "–" when absent.
-fn band(q: Option<Quantiles>, f: fn(f64) -> String) -> String {
+/// "lo–hi", or nothing when both ends read the same (a band of one value, such as the
+/// reference fleet's ratio to itself, says nothing).
+fn span(lo: String, hi: String) -> String {
+    if lo == hi {
+        String::new()
+    } else {
+        format!("{lo}–{hi}")
+    }
+}
+
+/// A ratio with its band: "3.74×" over "3.7–3.79"; "–" when absent.
+fn ratio(b: Option<Band>) -> Cell {
+    match b {
+        Some(b) if b.p50.is_finite() => Cell {
+            p50: format!("{}×", human(b.p50)),
+            band: match b.p5_p95 {
+                Some((lo, hi)) if lo.is_finite() && hi.is_finite() => span(human(lo), human(hi)),
+                _ => String::new(),
+            },
+        },
+        _ => Cell {
+            p50: "–".into(),
+            band: String::new(),
+        },
+    }
+}
+
+/// A figure of the results table: the median, and the p5–p95 band (drawn under it).
+#[derive(Serialize)]
+struct Cell {
+    p50: String,
+    band: String,
+}
+
+/// [`band`] split for the results table; `p50` is "–" when absent.
+fn cell(q: Option<Quantiles>, f: fn(f64) -> String) -> Cell {
     match q {
-        Some(q) if q.is_finite() => format!("{} [{}–{}]", f(q.p50), f(q.p5), f(q.p95)),
-        _ => "–".to_string(),
+        Some(q) if q.is_finite() => Cell {
+            p50: f(q.p50),
+            band: span(f(q.p5), f(q.p95)),
+        },
+        _ => Cell {
+            p50: "–".into(),
+            band: String::new(),
+        },
     }
 }
 
 fn row(p: &PointResult) -> RowView {
     RowView {
         label: p.label.clone(),
-        fleet: fleet(p),
-        inputs: p
-            .inputs
-            .iter()
-            .map(|(k, v)| format!("{k} = {v}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        train_days: band(p.train_days, human),
-        cost_usd: band(p.cost_usd, usd),
-        gpu_hours: band(p.gpu_hours, human),
-        energy_mwh: band(p.energy_mwh, human),
-        mfu: band(p.mfu, percent),
-        plan: if p.plan.is_empty() {
-            "–".into()
-        } else {
-            p.plan.clone()
-        },
+        pools: p.fleet.clone(),
+        train_days: cell(p.train_days, human),
+        cost_usd: cell(p.cost_usd, usd),
+        capex_usd: p
+            .capex_usd
+            .filter(|v| v.is_finite())
+            .map_or("–".into(), usd),
+        gpu_hours: cell(p.gpu_hours, human),
+        energy_mwh: cell(p.energy_mwh, human),
+        mfu: cell(p.mfu, percent),
+        time_ratio: ratio(p.restriction_time_ratio),
+        cost_ratio: ratio(p.restriction_cost_ratio),
         infeasible_reason: p.infeasible_reason.clone(),
+        cost_missing: p.cost_missing.clone(),
     }
 }
 
@@ -243,9 +370,21 @@ mod tests {
             p95: 60.0,
             mean: 42.0,
         };
-        assert_eq!(band(Some(q), human), "41.3 [30–60]");
-        assert_eq!(band(None, human), "–");
-        assert_eq!(band(Some(q), usd), "$41.3 [$30–$60]");
+        let c = cell(Some(q), human);
+        assert_eq!((c.p50.as_str(), c.band.as_str()), ("41.3", "30–60"));
+        assert_eq!(cell(None, human).p50, "–");
+        assert_eq!(cell(Some(q), usd).band, "$30–$60");
+        let r = ratio(Some(Band {
+            p50: 3.7403,
+            p5_p95: Some((3.7029, 3.7939)),
+        }));
+        assert_eq!((r.p50.as_str(), r.band.as_str()), ("3.74×", "3.7–3.79"));
+        // The reference fleet against itself: 1× with no band to show.
+        let one = ratio(Some(Band {
+            p50: 1.0,
+            p5_p95: Some((1.0, 1.0)),
+        }));
+        assert_eq!((one.p50.as_str(), one.band.as_str()), ("1×", ""));
     }
 
     #[test]

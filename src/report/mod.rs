@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod html;
+pub mod names;
 pub mod table;
 
 use std::io::Write;
@@ -10,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 pub use chart::{
-    draw_all, ChartError, ChartFile, ChartKind, CostBreakdown, PointResult, Quantiles,
-    ScenarioResult, Sensitivity,
+    draw_all, Band, ChartError, ChartFile, ChartKind, CostBreakdown, PointResult, PointSensitivity,
+    Quantiles, ScenarioResult, Sensitivity,
 };
 pub use html::{render_report, HtmlError};
 pub use table::Table;

@@ -11,6 +11,7 @@ use super::labels::point_label;
 use crate::format::fmt_f64;
 use crate::montecarlo::sensitivity::sensitivity;
 use crate::montecarlo::{decode_plan, nominal_mode, nominal_run, Prepared, TrialMetrics};
+use crate::report::names::{input_name, PoolName};
 
 /// What a point contributes besides its trials: computed once, by the owner of its first unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +50,13 @@ pub struct PointRecord {
     pub trials: u64,
     /// Rows of sensitivity.csv for this point.
     pub sensitivity: Vec<SensitivityRow>,
+    /// The input of each `sensitivity` row in words, for the report's tornado
+    /// ([`crate::report::names`]).
+    #[serde(default)]
+    pub sensitivity_names: Vec<String>,
+    /// Why the point's cost cannot be computed (a chip without a price), in words.
+    #[serde(default)]
+    pub cost_missing: Option<String>,
     /// Short name in charts and the report ([`point_label`]).
     #[serde(default)]
     pub label: String,
@@ -180,7 +188,10 @@ pub(crate) fn point_record(prep: &Prepared, sweep_paths: &[String]) -> PointReco
         q.precision.as_str().to_string(),
         fmt_f64(q.train_tokens),
     ]);
-    let sens = sensitivity(prep)
+    let sens_rows = sensitivity(prep);
+    let sensitivity_names =
+        sensitivity_names(p, &sens_rows.iter().map(|r| r.input).collect::<Vec<_>>());
+    let sens = sens_rows
         .into_iter()
         .map(|r| SensitivityRow {
             point: p.index,
@@ -231,5 +242,37 @@ pub(crate) fn point_record(prep: &Prepared, sweep_paths: &[String]) -> PointReco
         infeasible: prep.infeasible.as_ref().map(ToString::to_string),
         trials: p.trials,
         sensitivity: sens,
+        sensitivity_names,
+        cost_missing: cost_missing(p),
     }
+}
+
+/// Why the cost of a point cannot be computed: the first pool whose chip lacks a price (or
+/// a TDP) under its cost basis, in words.
+fn cost_missing(p: &crate::scenario::Point) -> Option<String> {
+    let gap = |q: &crate::estimate::Question, x: &crate::montecarlo::inputs::Inputs| {
+        crate::cost::estimate_cost(&q.gpu, 1.0, 1.0, &x.energy, &x.cost)
+            .err()
+            .map(|g| format!("{}: {}", q.gpu.id, crate::report::names::cost_gap(&g)))
+    };
+    if p.pools.is_empty() {
+        return gap(&p.question, &p.nominal);
+    }
+    p.pools.iter().find_map(|x| gap(&x.question, &x.nominal))
+}
+
+/// The input of each sensitivity row of `p` in words ([`crate::report::names::input_name`]).
+fn sensitivity_names(p: &crate::scenario::Point, inputs: &[&str]) -> Vec<String> {
+    let channels: Vec<String> = p.pools.iter().map(|x| x.channel.to_string()).collect();
+    let pools: Vec<PoolName> = p
+        .pools
+        .iter()
+        .zip(&channels)
+        .map(|(x, c)| PoolName {
+            index: x.index,
+            label: &x.label,
+            channel: c,
+        })
+        .collect();
+    inputs.iter().map(|i| input_name(i, &pools)).collect()
 }

@@ -7,8 +7,11 @@
 //! The report keeps, per point, its label, quantiles, most chosen plan and a deterministic
 //! subsample of its finite per-trial `train_days` for the distribution chart (at most
 //! [`MAX_SAMPLES`], for the first [`MAX_CDF_LINES`] points that have any); the cost
-//! breakdown and the tornado's nominal result; and the tornado of the **first point (in
-//! sweep order) that has sensitivity rows** (sensitivity.csv has every point's).
+//! breakdown and the tornado's nominal result; capex and the restriction ratios with their
+//! bands, and why a cost is missing (`cost_missing` in the point record); and the tornados
+//! of the **first [`MAX_TORNADOS`] points (in sweep order) that have sensitivity rows**, each
+//! input named in words from the point record (`sensitivity_names`), with how many points
+//! have rows (sensitivity.csv has every point's).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,10 +27,11 @@ use super::record::{NominalRecord, PointRecord, UnitResult};
 use crate::fleet::format_day;
 use crate::montecarlo::summary::{summarize_trials_sampled, PointSummary};
 use crate::montecarlo::{TrialMetrics, METRICS, NO_PLAN};
-use crate::report::chart::MAX_CDF_LINES;
+use crate::report::chart::{MAX_CDF_LINES, MAX_TORNADOS};
 use crate::report::html::LIMITATIONS;
 use crate::report::{
-    write_atomic, CostBreakdown, PointResult, Quantiles, ScenarioResult, Sensitivity,
+    write_atomic, Band, CostBreakdown, PointResult, PointSensitivity, Quantiles, ScenarioResult,
+    Sensitivity,
 };
 
 /// Most per-trial `train_days` values kept per point for the distribution chart.
@@ -91,8 +95,10 @@ pub struct Summarizer {
     sampled_points: usize,
     meta: ReportMeta,
     report_points: Vec<PointResult>,
-    /// The tornado: the first point with sensitivity rows, and its label.
-    tornado: Option<(String, Vec<Sensitivity>)>,
+    /// The tornados of the first [`MAX_TORNADOS`] points with sensitivity rows.
+    tornados: Vec<PointSensitivity>,
+    /// Points with sensitivity rows.
+    tornado_points: usize,
 }
 
 impl Summarizer {
@@ -130,7 +136,8 @@ impl Summarizer {
             sampled_points: 0,
             meta,
             report_points: Vec::new(),
-            tornado: None,
+            tornados: Vec::new(),
+            tornado_points: 0,
         })
     }
 
@@ -250,14 +257,19 @@ impl Summarizer {
             (Some((p, _)), Some(_)) => (p.clone(), None),
             (None, Some(_)) => (why.to_string(), None),
         };
-        if self.tornado.is_none() && !rec.sensitivity.is_empty() {
+        if !rec.sensitivity.is_empty() {
+            self.tornado_points += 1;
+        }
+        if self.tornados.len() < MAX_TORNADOS && !rec.sensitivity.is_empty() {
             let nom = |f: fn(&NominalRecord) -> Cell| nominal.map_or(f64::NAN, |n| f(n).0);
             let (days0, cost0) = (nom(|n| n.train_days), nom(|n| n.cost_usd));
             let rows = rec
                 .sensitivity
                 .iter()
-                .map(|r| Sensitivity {
+                .enumerate()
+                .map(|(i, r)| Sensitivity {
                     input: r.input.clone(),
+                    name: rec.sensitivity_names.get(i).cloned().unwrap_or_default(),
                     low_label: input_label(r.input_p10.0),
                     high_label: input_label(r.input_p90.0),
                     train_days_low: r.train_days_at_p10.0,
@@ -268,7 +280,11 @@ impl Summarizer {
                     cost_usd_nominal: cost0,
                 })
                 .collect();
-            self.tornado = Some((label.clone(), rows));
+            self.tornados.push(PointSensitivity {
+                point: rec.point,
+                label: label.clone(),
+                rows,
+            });
         }
         let n_inputs = self.sweep_paths.len();
         self.report_points.push(PointResult {
@@ -290,6 +306,13 @@ impl Summarizer {
             train_days_samples: samples,
             plan: plan_text,
             infeasible_reason,
+            fleet: rec.fleet.clone(),
+            capex_usd: summary.and_then(|s| s.extra[7]),
+            restriction_time_ratio: band(summary, 2),
+            restriction_cost_ratio: band(summary, 3),
+            cost_missing: (train_days.is_some() && q(2).is_none())
+                .then(|| rec.cost_missing.clone())
+                .flatten(),
         });
     }
 
@@ -313,10 +336,6 @@ impl Summarizer {
             Ok(())
         };
         write().with_context(|| format!("cannot write {}", path.display()))?;
-        let (sensitivity_point, sensitivity) = match self.tornado {
-            Some((label, rows)) => (Some(label), rows),
-            None => (None, Vec::new()),
-        };
         let report = Box::new(ScenarioResult {
             question: if self.meta.question.is_empty() {
                 self.name.clone()
@@ -325,8 +344,8 @@ impl Summarizer {
             },
             name: self.name.clone(),
             points: self.report_points,
-            sensitivity,
-            sensitivity_point,
+            tornados: self.tornados,
+            tornado_points: self.tornado_points,
             assumptions: self.meta.assumptions,
             limitations: LIMITATIONS.iter().map(|l| l.to_string()).collect(),
             swept: self.sweep_paths.clone(),
@@ -434,4 +453,14 @@ impl SummaryTail {
             tail: self,
         }
     }
+}
+
+/// Extra metric `i` of a point's summary as a median with its band (issue 12: the report
+/// shows the restriction ratios).
+fn band(summary: Option<&PointSummary>, i: usize) -> Option<Band> {
+    let s = summary?;
+    Some(Band {
+        p50: s.extra[i]?,
+        p5_p95: s.extra_band[i],
+    })
 }

@@ -16,9 +16,9 @@ use serde::Serialize;
 use super::simulate::{Outcome, NEVER};
 use super::Timeline;
 use crate::fleet::format_month;
+use crate::format::fmt_f64;
 use crate::montecarlo::summary::percentile_sorted;
 use crate::report::{csv_string, write_atomic};
-use crate::format::fmt_f64;
 
 /// One row of `capability.csv`.
 #[derive(Debug, Clone, Serialize)]

@@ -75,6 +75,10 @@ struct Breakdown {
 const PARTS: [RGBColor; 3] = [PALETTE[0], PALETTE[1], PALETTE[2]];
 
 impl Figure for Breakdown {
+    fn footnote(&self) -> Option<&str> {
+        self.footnote.as_deref()
+    }
+
     fn size(&self) -> (u32, u32) {
         bar_chart_size(self.rows.len())
     }

@@ -86,6 +86,10 @@ struct Cdf {
 }
 
 impl Figure for Cdf {
+    fn footnote(&self) -> Option<&str> {
+        self.footnote.as_deref()
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFail> {
         let (plot, legend) = frame(
             root,

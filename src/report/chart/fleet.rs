@@ -53,6 +53,7 @@ fn value(metric: Metric, v: f64) -> String {
 
 struct Row {
     label: String,
+    gpu: String,
     q: Quantiles,
     color: RGBColor,
 }
@@ -79,6 +80,7 @@ fn draw(
             let q = quantiles(metric, p)?;
             q.is_finite().then(|| Row {
                 label: p.label.clone(),
+                gpu: p.gpu.clone(),
                 q,
                 color: gpu_color(&colors, &p.gpu),
             })
@@ -89,14 +91,11 @@ fn draw(
     }
     let cut = cut_note(MAX_BAR_ROWS, rows.len(), "points");
     rows.truncate(MAX_BAR_ROWS);
+    // Only the GPUs with a bar drawn (issue 12: a chip without a price had no bar on the
+    // cost chart but kept its legend entry).
     let used: Vec<&(String, RGBColor)> = colors
         .iter()
-        .filter(|(g, _)| {
-            result
-                .points
-                .iter()
-                .any(|p| &p.gpu == g && !p.is_infeasible())
-        })
+        .filter(|(g, _)| rows.iter().any(|r| &r.gpu == g))
         .collect();
     let legend = if used.len() > 1 {
         used.iter()
@@ -130,19 +129,30 @@ fn draw(
     .map(Some)
 }
 
-/// The infeasible points, and feasible points without this metric, that the chart leaves out.
+/// The infeasible points, and feasible points without this metric, that the chart leaves
+/// out; a point without a cost says why (a chip without a price, and what to pass).
 fn footnote(result: &ScenarioResult, metric: Metric) -> Option<String> {
-    let missing: Vec<&str> = result
-        .points
-        .iter()
-        .filter(|p| !p.is_infeasible() && !quantiles(metric, p).is_some_and(|q| q.is_finite()))
-        .map(|p| p.label.as_str())
-        .collect();
+    let left_out = |p: &&PointResult| {
+        !p.is_infeasible() && !quantiles(metric, p).is_some_and(|q| q.is_finite())
+    };
+    let mut unpriced: Vec<String> = Vec::new();
+    let mut missing: Vec<&str> = Vec::new();
+    for p in result.points.iter().filter(left_out) {
+        match (metric, &p.cost_missing) {
+            (Metric::Usd, Some(why)) => unpriced.push(format!("{} ({why})", p.label)),
+            _ => missing.push(p.label.as_str()),
+        }
+    }
+    let unpriced = (!unpriced.is_empty()).then(|| format!("No cost for: {}.", unpriced.join("; ")));
     let missing = (!missing.is_empty()).then(|| format!("No result for: {}.", missing.join(", ")));
-    join_notes([infeasible_note(&result.points), missing])
+    join_notes([infeasible_note(&result.points), unpriced, missing])
 }
 
 impl Figure for FleetBars {
+    fn footnote(&self) -> Option<&str> {
+        self.footnote.as_deref()
+    }
+
     fn size(&self) -> (u32, u32) {
         bar_chart_size(self.rows.len())
     }

@@ -116,6 +116,10 @@ fn gpu_ticks(sizes: &[f64], lo: f64, hi: f64, max: usize, axis_px: f64) -> Vec<f
 const MIN_TICK_GAP_PX: f64 = 64.0;
 
 impl Figure for Sweep {
+    fn footnote(&self) -> Option<&str> {
+        self.footnote.as_deref()
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFail> {
         let (plot, legend) = frame(
             root,

@@ -1,7 +1,10 @@
 //! Tornado charts: how far time to train and cost move when each uncertain input swings
 //! from its low to its high value with the others at nominal.
 //!
-//! One row per input, widest swing on top. Each row has two bars starting at the nominal
+//! One chart per sweep point that has sensitivity rows (the fleets a question compares),
+//! at most [`MAX_TORNADOS`], titled by the point's label; one row per input, named in words
+//! (`premium of the h100-smuggled pool (smuggled)`, not `fleet.pools.2.premium`), widest
+//! swing on top. Each row has two bars starting at the nominal
 //! result: blue to the result with the input low, orange to the result with the input high;
 //! the input's value is printed at the end of each bar.
 
@@ -12,28 +15,30 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    de, draw_legend, draw_mesh, fit_text, frame, max_text_width, plot_chart, render, text_style,
-    tick_style, ChartError, ChartFile, ChartKind, DrawFail, Figure, Frame, LegendItem, Mark, Meta,
-    Metric, Scale, ScenarioResult, Sensitivity, HEIGHT, INK, LEGEND_W, MUTED, NOTE_PX, PALETTE,
+    bar_chart, de, draw_legend, frame, render, text_style, ChartError, ChartFile, ChartKind,
+    DrawFail, Figure, Frame, LegendItem, Mark, Meta, Metric, PointSensitivity, Scale,
+    ScenarioResult, Sensitivity, HEIGHT, INK, LEGEND_W, MAX_TORNADOS, MUTED, NOTE_PX, PALETTE,
     WIDTH,
 };
 
-/// Tornado of time to train: `train_days_sensitivity_tornado.{png,svg}`. `None` without
+/// Tornados of time to train, one per point with sensitivity rows (at most
+/// [`MAX_TORNADOS`]): `train_days_sensitivity_tornado.{png,svg}` for the first,
+/// `train_days_sensitivity_tornado_point<N>.{png,svg}` for point N after it. Empty without
 /// sensitivity rows.
 pub fn train_days_sensitivity_tornado(
     result: &ScenarioResult,
     dir: &Path,
-) -> Result<Option<ChartFile>, ChartError> {
-    draw(result, dir, Metric::Days)
+) -> Result<Vec<ChartFile>, ChartError> {
+    draw_each(result, dir, Metric::Days)
 }
 
-/// Tornado of cost: `cost_usd_sensitivity_tornado.{png,svg}`. `None` without sensitivity
-/// rows.
+/// Tornados of cost, as [`train_days_sensitivity_tornado`]:
+/// `cost_usd_sensitivity_tornado[_point<N>].{png,svg}`.
 pub fn cost_usd_sensitivity_tornado(
     result: &ScenarioResult,
     dir: &Path,
-) -> Result<Option<ChartFile>, ChartError> {
-    draw(result, dir, Metric::Usd)
+) -> Result<Vec<ChartFile>, ChartError> {
+    draw_each(result, dir, Metric::Usd)
 }
 
 // What differs between the two tornado charts.
@@ -52,10 +57,7 @@ fn name(metric: Metric) -> &'static str {
     )
 }
 fn title(metric: Metric) -> &'static str {
-    metric.pick(
-        "Sensitivity of time to train to each uncertain input",
-        "Sensitivity of cost to each uncertain input",
-    )
+    metric.pick("Sensitivity of time to train", "Sensitivity of cost")
 }
 fn value(metric: Metric, v: f64) -> String {
     match metric {
@@ -82,6 +84,7 @@ struct Tornado {
     subtitle: String,
     nominal: f64,
     rows: Vec<Row>,
+    footnote: Option<String>,
 }
 
 /// Style of the input values printed at the bar ends.
@@ -89,14 +92,47 @@ fn value_style(h: HPos, v: VPos) -> TextStyle<'static> {
     text_style(NOTE_PX, MUTED, Pos::new(h, v))
 }
 
-fn draw(
+/// One tornado per point of `result.tornados`; the first names the cap when there is one.
+fn draw_each(
     result: &ScenarioResult,
     dir: &Path,
     metric: Metric,
+) -> Result<Vec<ChartFile>, ChartError> {
+    let mut out = Vec::new();
+    let shown = result.tornados.len().min(MAX_TORNADOS);
+    for t in result.tornados.iter().take(shown) {
+        let cap = if out.is_empty() {
+            let total = result.tornado_points.max(result.tornados.len());
+            (total > shown).then(|| {
+                format!(
+                    "Tornados for the first {shown} of {total} points; sensitivity.csv has every point's."
+                )
+            })
+        } else {
+            None
+        };
+        let file_name = if out.is_empty() {
+            name(metric).to_string()
+        } else {
+            format!("{}_point{}", name(metric), t.point)
+        };
+        if let Some(file) = draw(t, &file_name, dir, metric, cap)? {
+            out.push(file);
+        }
+    }
+    Ok(out)
+}
+
+fn draw(
+    point: &PointSensitivity,
+    file_name: &str,
+    dir: &Path,
+    metric: Metric,
+    cap: Option<String>,
 ) -> Result<Option<ChartFile>, ChartError> {
     let mut rows: Vec<Row> = Vec::new();
     let mut nominal = f64::NAN;
-    for s in &result.sensitivity {
+    for s in &point.rows {
         let (low, high, nom) = swing(metric, s);
         if !(low.is_finite() && high.is_finite() && nom.is_finite()) {
             continue;
@@ -105,7 +141,11 @@ fn draw(
             nominal = nom;
         }
         rows.push(Row {
-            input: s.input.clone(),
+            input: if s.name.is_empty() {
+                s.input.clone()
+            } else {
+                s.name.clone()
+            },
             low_label: s.low_label.clone(),
             high_label: s.high_label.clone(),
             low,
@@ -116,41 +156,34 @@ fn draw(
         return Ok(None);
     }
     rows.sort_by(|a, b| (b.high - b.low).abs().total_cmp(&(a.high - a.low).abs()));
-    let how =
-        "each input swung from its p10 to its p90 with the others at nominal; widest swing on top.";
-    let subtitle = match &result.sensitivity_point {
-        Some(point) => format!("{point}: {how}"),
-        None => {
-            let mut h = how.to_string();
-            h[..1].make_ascii_uppercase();
-            h
-        }
-    };
-    let caption = result
-        .sensitivity_point
-        .as_ref()
-        .map(|point| format!("For the sweep point {point}."));
+    let chart_title = format!("{}: {}", title(metric), point.label);
     let fig = Tornado {
         metric,
-        title: super::headline(title(metric), &result.name),
-        subtitle,
+        title: chart_title.clone(),
+        subtitle: "Each input swung from its p10 to its p90 with the others at nominal; widest swing on top."
+            .into(),
         nominal,
         rows,
+        footnote: cap.clone(),
     };
     render(
         &fig,
         dir,
         Meta {
             kind: ChartKind::Tornado,
-            name: name(metric),
-            title: title(metric),
-            caption,
+            name: file_name,
+            title: &chart_title,
+            caption: cap,
         },
     )
     .map(Some)
 }
 
 impl Figure for Tornado {
+    fn footnote(&self) -> Option<&str> {
+        self.footnote.as_deref()
+    }
+
     fn size(&self) -> (u32, u32) {
         (
             WIDTH,
@@ -165,7 +198,7 @@ impl Figure for Tornado {
             &Frame {
                 title: &self.title,
                 subtitle: Some(&self.subtitle),
-                footnote: None,
+                footnote: self.footnote.as_deref(),
                 legend_w: LEGEND_W,
             },
         )?;
@@ -193,14 +226,7 @@ impl Figure for Tornado {
             )?;
         }
 
-        let style = tick_style();
-        let labels: Vec<String> = self
-            .rows
-            .iter()
-            .map(|r| fit_text(&plot, &r.input, &style, 300))
-            .collect();
-        let label_w = max_text_width(&plot, &labels, &style) + 22;
-
+        let names: Vec<String> = self.rows.iter().map(|r| r.input.clone()).collect();
         let lo = self
             .rows
             .iter()
@@ -214,12 +240,7 @@ impl Figure for Tornado {
         // Room at both ends for the input values printed beyond the bars.
         let pad = (hi - lo).max(self.nominal.abs() * 0.02) * 0.18;
         let x = Scale::linear(lo - pad, hi + pad, self.metric.fmt());
-        let y = Scale::categories(labels, true);
-
-        let mut chart = plot_chart(&plot, x, y, label_w)?;
-        draw_mesh(&mut chart, |m| {
-            m.disable_y_mesh().x_desc(self.metric.axis());
-        })?;
+        let mut chart = bar_chart(&plot, &names, x, self.metric.axis())?;
 
         let half = 0.3;
         let scale = (hi - lo).max(self.nominal.abs() * 1e-9);
