@@ -19,6 +19,7 @@ mod fleet;
 mod glyphs;
 mod heatmap;
 mod sweep;
+pub mod timeline;
 mod tornado;
 mod validation;
 
@@ -193,6 +194,8 @@ pub enum ChartKind {
     Heatmap,
     /// Predicted against reported for the published runs (`validate --chart`).
     Validation,
+    /// A chart of a timeline run (`trainsim timeline`).
+    Timeline,
 }
 
 /// A chart written to disk, in both formats.
