@@ -10,3 +10,4 @@ mod report;
 mod scenario;
 mod storylines;
 mod timeline;
+mod timeline_output;

@@ -81,6 +81,12 @@ pub struct Line {
     pub service_months: Option<i64>,
     /// Removed by a counterfactual (kept for its random numbers).
     pub removed: bool,
+    /// Rule ids under which a `purchase` goes on by licence although the rule controls the
+    /// chip (lower case).
+    pub licensed_under: Vec<String>,
+    /// Whether this line may buy each month (`month − start`), when `licensed_under` makes it
+    /// differ from its chip's row of [`Variant::allowed`]; set by `resolve`.
+    pub allowed: Option<Vec<bool>>,
     /// First of the two random-number slots of this line (initial, rate).
     pub slot: usize,
 }

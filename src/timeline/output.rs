@@ -16,10 +16,10 @@ use serde::Serialize;
 use super::simulate::{Outcome, NEVER};
 use super::Timeline;
 use crate::fleet::format_month;
+use crate::montecarlo::summary::percentile_sorted;
 use crate::report::chart::timeline::{
     draw_timeline, ActorSeries, LeadBar, LeadSamples, TimelineChartData,
 };
-use crate::montecarlo::summary::percentile_sorted;
 use crate::report::{csv_string, write_atomic};
 use crate::run::fmt_f64;
 

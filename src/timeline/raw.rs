@@ -97,6 +97,11 @@ pub struct RawSupply {
     pub cap: Option<Spanned<f64>>,
     /// Years after delivery at which a GPU retires.
     pub service_years: Option<Spanned<f64>>,
+    /// Rule ids under which this `purchase` line goes on by licence although the rule
+    /// controls its chip (case-by-case review, e.g. the H200 under `jan-2026`); its rate
+    /// carries the licensed volume.
+    #[serde(default)]
+    pub licensed_under: Vec<Spanned<String>>,
 }
 
 /// `[policy]`.

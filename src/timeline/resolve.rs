@@ -13,9 +13,9 @@ use toml::Spanned;
 use super::raw::{RawActor, RawCounterfactual, RawSupply, RawTimeline};
 use super::{Actor, Line, Progress, Target, Timeline, Variant};
 use crate::catalog::{Catalog, GpuSpec, Precision};
-use crate::policy::Rule;
 use crate::error::{did_you_mean, InputError, Location};
 use crate::fleet::{format_month, parse_month, Channel};
+use crate::policy::Rule;
 use crate::scenario::dist::Dist;
 use crate::scenario::raw::Num;
 use crate::workload::{model_flops_per_token, ParamCounts};
@@ -197,6 +197,7 @@ pub fn resolve(
     let chip_ids: Vec<String> = chips.iter().map(|g| g.id.clone()).collect();
     for v in &mut variants {
         v.allowed = allowed_matrix(&v.rules, &chips, start, end);
+        license_lines(v, start, end);
     }
     Ok(Timeline {
         name,
@@ -564,6 +565,15 @@ fn line(
             ))
         }
     };
+    let mut licensed_under = Vec::new();
+    for (i, id) in s.licensed_under.iter().enumerate() {
+        let rule = crate::policy::find_rule(cx.known_rules, id.get_ref()).map_err(|e| {
+            e.in_file(cx.file)
+                .at_key(k(&format!("licensed_under.{i}")))
+                .at(Some(Location::of_offset(cx.src, id.span().start)))
+        })?;
+        licensed_under.push(rule.id.clone());
+    }
     let slots = *slot;
     *slot += 2;
     Ok(Line {
@@ -576,6 +586,8 @@ fn line(
         cap,
         service_months,
         removed: false,
+        licensed_under,
+        allowed: None,
         slot: slots,
     })
 }
@@ -599,6 +611,26 @@ fn allowed_matrix(
         }
     }
     out
+}
+
+/// For each line with `licensed_under`, whether it may buy each month: when its chip may be
+/// bought, or when the rule in force is one it is licensed under.
+fn license_lines(v: &mut Variant, start: i64, end: i64) {
+    let rules = v.rules.clone();
+    for a in &mut v.actors {
+        for l in a.lines.iter_mut().filter(|l| !l.licensed_under.is_empty()) {
+            let mut allowed = v.allowed[l.chip].clone();
+            for (r, (from, rule)) in rules.iter().enumerate() {
+                let until = rules.get(r + 1).map_or(end + 1, |n| n.0);
+                if l.licensed_under.contains(&rule.id) {
+                    for m in (*from).max(start)..until.min(end + 1) {
+                        allowed[(m - start) as usize] = true;
+                    }
+                }
+            }
+            l.allowed = Some(allowed);
+        }
+    }
 }
 
 /// The keys a counterfactual may `set` or `scale` on a supply line.

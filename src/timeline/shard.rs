@@ -176,7 +176,10 @@ pub fn merge(
             ));
         }
         let g = groups.entry(m.scenario.clone()).or_default();
-        if !g.iter().any(|(_, x)| x.shard == m.shard && x.shards == m.shards) {
+        if !g
+            .iter()
+            .any(|(_, x)| x.shard == m.shard && x.shards == m.shards)
+        {
             g.push((d.clone(), m));
         }
     }
@@ -216,7 +219,11 @@ fn merge_one(
     let mut trials: Vec<TrialOut> = Vec::with_capacity(tl.trials as usize);
     for (dir, m) in &shards {
         let path = dir.join(MANIFEST);
-        if m.fingerprint != fp || m.source != m0.source || m.trials != tl.trials || m.seed != tl.seed {
+        if m.fingerprint != fp
+            || m.source != m0.source
+            || m.trials != tl.trials
+            || m.seed != tl.seed
+        {
             return Err(bad(
                 &path,
                 format!("shard {} of scenario `{}` was run with another scenario text, seed, trial count, catalog or rules", m.shard, m.scenario),
@@ -247,7 +254,9 @@ fn merge_one(
         }
         for chunk in bin.chunks_exact(per_trial) {
             let word = |i: usize| <[u8; 8]>::try_from(&chunk[8 * i..8 * i + 8]).expect("8 bytes");
-            let series = (0..series_len).map(|i| f64::from_le_bytes(word(i))).collect();
+            let series = (0..series_len)
+                .map(|i| f64::from_le_bytes(word(i)))
+                .collect();
             let months = (series_len..per_trial / 8)
                 .map(|i| i64::from_le_bytes(word(i)))
                 .collect();

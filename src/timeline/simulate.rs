@@ -5,7 +5,8 @@
 //! **Supply.** A line holds `initial` GPUs from its `start`; at the end of each month from
 //! `start` to `end` it delivers `rate` more (available the next month) until it has
 //! delivered `cap` in all. A `purchase` line delivers nothing in a month whose rule in force
-//! disallows its chip; every other channel is outside the rule. A GPU retires
+//! disallows its chip, unless the line is `licensed_under` that rule; every other channel is
+//! outside the rule. A GPU retires
 //! `service_years` after it arrived (`initial` counts as arriving at `start`).
 //!
 //! **Seeding.** Trial `i` draws from `ChaCha8Rng::seed_from_u64(seed)` with
@@ -343,7 +344,9 @@ impl Prepared<'_> {
                 for (l, (si, sr)) in a.lines.iter().zip(&self.draws[vi].lines[ai]) {
                     let initial = sample(&mut rng, 2 + l.slot, si);
                     let rate = sample(&mut rng, 3 + l.slot, sr);
-                    let allowed = a.subject_to_rules.then(|| v.allowed[l.chip].as_slice());
+                    let allowed = a
+                        .subject_to_rules
+                        .then(|| l.allowed.as_deref().unwrap_or(&v.allowed[l.chip]));
                     add_line(
                         l,
                         initial,

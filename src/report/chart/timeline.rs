@@ -170,7 +170,9 @@ impl Figure for FleetArea<'_> {
             root,
             &Frame {
                 title: &self.title,
-                subtitle: Some("Median GPUs on hand at the start of each month, stacked by chip; base case."),
+                subtitle: Some(
+                    "Median GPUs on hand at the start of each month, stacked by chip; base case.",
+                ),
                 footnote: None,
                 legend_w: LEGEND_W,
             },
@@ -315,8 +317,8 @@ impl Figure for LargestRun<'_> {
         let (lo, hi) = positive.fold((f64::INFINITY, 0.0f64), |(l, h), f| (l.min(f), h.max(f)));
         // At most eight decades below the top, so a first tiny fleet does not flatten the rest.
         let lo = lo.max(hi * 1e-8);
-        let y = Scale::log(lo / 1.5, hi * 1.5, Fmt::Human);
-        let mut chart = plot_chart(&plot, time_axis(&d.months), y, 90)?;
+        let y = exponent_axis(lo, hi);
+        let mut chart = plot_chart(&plot, time_axis(&d.months), y, 70)?;
         draw_mesh(&mut chart, |m| {
             m.x_desc("Month")
                 .y_desc("Model FLOP (log scale)")
@@ -324,6 +326,7 @@ impl Figure for LargestRun<'_> {
         })?;
         for (i, a) in d.actors.iter().enumerate() {
             let band = band_points(&a.largest_run_flop[0], &a.largest_run_flop[2], lo);
+            let band: Vec<(f64, f64)> = band.into_iter().map(|(t, f)| (t, f.log10())).collect();
             if !band.is_empty() {
                 let fill = lighten(palette(i), 0.7).mix(0.6).filled();
                 chart
@@ -333,6 +336,7 @@ impl Figure for LargestRun<'_> {
         }
         for (i, a) in d.actors.iter().enumerate() {
             for run in positive_runs(&a.largest_run_flop[1], lo) {
+                let run = run.into_iter().map(|(t, f)| (t, f.log10()));
                 chart
                     .draw_series(LineSeries::new(run, palette(i).stroke_width(3)))
                     .map_err(de)?;
@@ -342,7 +346,7 @@ impl Figure for LargestRun<'_> {
             .required_flop
             .iter()
             .enumerate()
-            .map(|(t, f)| (t as f64, *f))
+            .map(|(t, f)| (t as f64, f.max(lo).log10()))
             .collect();
         chart
             .draw_series(DashedLineSeries::new(
@@ -354,6 +358,21 @@ impl Figure for LargestRun<'_> {
             .map_err(de)?;
         Ok(())
     }
+}
+
+/// A logarithmic FLOP axis over `[lo, hi]`, drawn as a linear axis of `log10(FLOP)` so the
+/// ticks read `1e24` (the house `human` format has no exponents): ticks at whole powers of
+/// ten, or every second one beyond eight decades.
+fn exponent_axis(lo: f64, hi: f64) -> Scale {
+    let (a, b) = ((lo / 1.5).log10(), (hi * 1.5).log10());
+    let (first, last) = (a.ceil() as i64, b.floor() as i64);
+    let step = if last - first > 8 { 2 } else { 1 };
+    let labels: Vec<String> = (0..=last.max(0)).map(|k| format!("1e{k}")).collect();
+    let ticks = (first.max(0)..=last)
+        .filter(|k| k % step == 0)
+        .map(|k| k as f64)
+        .collect();
+    Scale::linear(a, b, Fmt::Labels(labels)).with_ticks(ticks)
 }
 
 /// The p5–p95 band as one polygon over the months where p95 is at least `lo` (p5 clamped
@@ -401,5 +420,9 @@ mod tests {
         let s = time_axis(&months);
         assert_eq!(s.label(6.0), "2023-01");
         assert_eq!(lighten(RGBColor(0, 100, 255), 0.5), RGBColor(128, 178, 255));
+        // 2e22 … 3.8e25 FLOP, padded by 1.5: 1.3e22 … 5.7e25, ticks at 1e23, 1e24, 1e25.
+        let e = exponent_axis(2e22, 3.8e25);
+        assert_eq!(e.label(23.0), "1e23");
+        assert_eq!(e.label(25.0), "1e25");
     }
 }

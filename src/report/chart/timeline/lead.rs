@@ -74,7 +74,7 @@ impl Figure for LeadHist<'_> {
             .collect();
         let subtitle = match self.d.base_lead_months {
             Some([p5, p50, p95]) => format!(
-                "Lead in months, base case: p50 {}, p5–p95 {}–{}. Positive: the first actor is ahead.",
+                "Months by which the follower reaches the target after the leader, base case: p50 {}, p5–p95 {}–{}.",
                 human(p50),
                 human(p5),
                 human(p95)
@@ -107,9 +107,13 @@ impl Figure for LeadHist<'_> {
         let (lo, hi, top) = all.fold((f64::INFINITY, f64::NEG_INFINITY, 0.0f64), |a, &(m, s)| {
             (a.0.min(m), a.1.max(m), a.2.max(s))
         });
-        let x = Scale::linear(lo - 1.0, hi + 1.0, Fmt::Human)
-            .with_ticks(nice_ticks(lo - 1.0, hi + 1.0, 10));
-        let y = Scale::linear(0.0, top * 1.1, Fmt::Percent).with_ticks(nice_ticks(0.0, top * 1.1, 5));
+        let x = Scale::linear(lo - 1.0, hi + 1.0, Fmt::Human).with_ticks(nice_ticks(
+            lo - 1.0,
+            hi + 1.0,
+            10,
+        ));
+        let y =
+            Scale::linear(0.0, top * 1.1, Fmt::Percent).with_ticks(nice_ticks(0.0, top * 1.1, 5));
         let mut chart = plot_chart(&plot, x, y, 80)?;
         draw_mesh(&mut chart, |m| {
             m.x_desc("Lead (months)")
@@ -146,7 +150,10 @@ pub fn lead_months_tornado(
             .abs()
             .total_cmp(&(a.lead_months[1] - base[1]).abs())
     });
-    let pair = d.leads.first().map_or("the lead".into(), |l| l.label.clone());
+    let pair = d
+        .leads
+        .first()
+        .map_or("the lead".into(), |l| l.label.clone());
     let fig = Tornado {
         title: headline(TORNADO_TITLE, &d.name),
         subtitle: format!(
@@ -214,12 +221,17 @@ impl Figure for Tornado {
             .iter()
             .flat_map(|r| r.lead_months)
             .fold((self.base, self.base), |(l, h), v| (l.min(v), h.max(v)));
-        let pad = ((hi - lo) * 0.12).max(1.0);
-        let x = Scale::linear(lo - pad, hi + pad, Fmt::Human)
-            .with_ticks(nice_ticks(lo - pad, hi + pad, 8));
+        // Room beyond the whiskers for the value labels (about 100 px).
+        let pad = ((hi - lo) * 0.3).max(2.0);
+        let x = Scale::linear(lo - pad, hi + pad, Fmt::Human).with_ticks(nice_ticks(
+            lo - pad,
+            hi + pad,
+            8,
+        ));
         let names: Vec<String> = self.rows.iter().map(|r| r.counterfactual.clone()).collect();
         let mut chart = bar_chart(&plot, &names, x, "Lead (months)")?;
         let value_style = text_style(TICK_PX, INK, Pos::new(HPos::Left, VPos::Center));
+        let right_style = text_style(TICK_PX, INK, Pos::new(HPos::Right, VPos::Center));
         for (i, r) in self.rows.iter().enumerate() {
             let y = i as f64;
             let [p5, p50, p95] = r.lead_months;
@@ -234,7 +246,10 @@ impl Figure for Tornado {
             }
             let whisker = vec![(p5, y), (p95, y)];
             chart
-                .draw_series(std::iter::once(PathElement::new(whisker, INK.stroke_width(2))))
+                .draw_series(std::iter::once(PathElement::new(
+                    whisker,
+                    INK.stroke_width(2),
+                )))
                 .map_err(de)?;
             for end in [p5, p95] {
                 chart
@@ -251,12 +266,13 @@ impl Figure for Tornado {
                 if change >= 0.0 { "+" } else { "−" },
                 human(change.abs())
             );
-            chart
-                .draw_series(std::iter::once(
-                    EmptyElement::at((p95.max(p50), y))
-                        + Text::new(label, (10, 0), value_style.clone()),
-                ))
-                .map_err(de)?;
+            // The label goes beyond the far end of the row, away from the base line.
+            let element = if p50 < self.base {
+                EmptyElement::at((p5.min(p50), y)) + Text::new(label, (-10, 0), right_style.clone())
+            } else {
+                EmptyElement::at((p95.max(p50), y)) + Text::new(label, (10, 0), value_style.clone())
+            };
+            chart.draw_series(std::iter::once(element)).map_err(de)?;
         }
         let n = self.rows.len() as f64;
         chart
