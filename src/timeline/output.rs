@@ -125,8 +125,8 @@ fn months2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Summarise an outcome.
-pub fn summarize(tl: &Timeline, o: &Outcome) -> Summary {
+/// The base case's per-(actor, month) summaries.
+fn series(tl: &Timeline, o: &Outcome) -> Vec<SeriesRow> {
     let months = tl.months();
     let actors = tl.variants[0].actors.len();
     let n = o.trials.len();
@@ -167,6 +167,14 @@ pub fn summarize(tl: &Timeline, o: &Outcome) -> Summary {
             });
         }
     }
+    series
+}
+
+/// Summarise an outcome.
+pub fn summarize(tl: &Timeline, o: &Outcome) -> Summary {
+    let actors = tl.variants[0].actors.len();
+    let n = o.trials.len();
+    let series = series(tl, o);
     let censor = |m: i64| if m == NEVER { tl.end + 1 } else { m } as f64;
     let month_of = |v: usize, a: usize| -> Vec<i64> {
         o.trials
@@ -270,21 +278,7 @@ pub fn summarize(tl: &Timeline, o: &Outcome) -> Summary {
             });
         }
     }
-    let base_follower = (0..actors).find(|&a| a != base_leader);
-    let pair_leads = match base_follower {
-        None => Vec::new(),
-        Some(f) => (0..tl.variants.len())
-            .map(|vi| {
-                let (fm, lm) = (month_of(vi, f), month_of(vi, base_leader));
-                let mut d: Vec<f64> = fm
-                    .iter()
-                    .zip(&lm)
-                    .map(|(&x, &l)| censor(x) - censor(l))
-                    .collect();
-                (tl.variants[vi].name.clone(), pcts(&mut d).map(months2))
-            })
-            .collect(),
-    };
+    let pair_leads = pair_leads(tl, o, base_leader);
     let mut answer = answer(tl, &capability, &lead);
     if let Some(s) = rules_delay(tl, &capability, &months_vs_base) {
         answer.push(' ');
@@ -299,6 +293,28 @@ pub fn summarize(tl: &Timeline, o: &Outcome) -> Summary {
         months_vs_base,
         answer,
     }
+}
+
+/// Per variant, the lead of the base case's first follower over the base case's leader
+/// (censored), months: p5, p50, p95; empty with one actor.
+fn pair_leads(tl: &Timeline, o: &Outcome, leader: usize) -> Vec<(String, [f64; 3])> {
+    let actors = tl.variants[0].actors.len();
+    let Some(f) = (0..actors).find(|&a| a != leader) else {
+        return Vec::new();
+    };
+    let censor = |m: i64| if m == NEVER { tl.end + 1 } else { m } as f64;
+    (0..tl.variants.len())
+        .map(|vi| {
+            let mut d: Vec<f64> = o
+                .trials
+                .iter()
+                .map(|tr| {
+                    censor(tr.months[vi * actors + f]) - censor(tr.months[vi * actors + leader])
+                })
+                .collect();
+            (tl.variants[vi].name.clone(), pcts(&mut d).map(months2))
+        })
+        .collect()
 }
 
 /// "Without the rules, `CN` would have …": from the first counterfactual with no rule at

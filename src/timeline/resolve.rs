@@ -768,6 +768,17 @@ fn apply(
     if let Some(tl) = &cf.timeline {
         t.policy.timeline = tl.clone();
     }
+    shift_rules(cx, key, &mut t, cf)?;
+    Ok(t)
+}
+
+/// Move the timeline entries `cf.shift_rules` names by their months.
+fn shift_rules(
+    cx: &Ctx,
+    key: &str,
+    t: &mut RawTimeline,
+    cf: &RawCounterfactual,
+) -> Result<(), InputError> {
     for (rule, months) in &cf.shift_rules {
         let k = format!("{key}.shift_rules.\"{rule}\"");
         let entries: Vec<String> = t
@@ -799,7 +810,7 @@ fn apply(
             );
         }
     }
-    Ok(t)
+    Ok(())
 }
 
 fn actor_mut<'a>(t: &'a mut RawTimeline, n: &str) -> Option<&'a mut RawActor> {
