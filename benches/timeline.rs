@@ -19,6 +19,6 @@ fn whole(b: Bencher) {
     b.bench(|| {
         let o = simulate(&tl);
         let s = output::summarize(&tl, &o);
-        output::write_all(&tl, &s, dir.path()).unwrap();
+        output::write_all(&tl, &s, dir.path(), false).unwrap();
     });
 }

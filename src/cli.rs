@@ -65,7 +65,8 @@ pub enum Command {
     /// Run scenario files (sweeps, Monte Carlo) and write CSV summaries; with no file, a
     /// built-in frontier-class scenario.
     Run(RunArgs),
-    /// Combine the outputs of `run --shard K/N` into exactly what one run would have written.
+    /// Combine the outputs of `run --shard K/N` or `timeline --shard K/N` into exactly what
+    /// one run would have written.
     Merge(MergeArgs),
     /// Fleets over time under a rule timeline: the largest trainable run by month, the
     /// first month each actor reaches a target, and the lead in months (DESIGN.md §6).
@@ -135,6 +136,13 @@ pub struct TimelineArgs {
     /// Random seed (overrides the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Run only share K of N of the trials (1-based), e.g. `--shard 2/8`; combine the
+    /// shard folders with `trainsim merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Do not draw charts or write report.html.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// `merge` flags.

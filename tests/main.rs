@@ -12,3 +12,4 @@ mod resolver;
 mod scenario;
 mod storylines;
 mod timeline;
+mod timeline_output;

@@ -39,8 +39,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             classify::classify(&catalog, &rules, rule.as_deref(), format)
         }
         Command::Run(a) => run::run(&catalog, &cli.catalog, &rules[builtin_rules().len()..], &a),
-        Command::Merge(a) => run::merge(&a),
-        Command::Timeline(a) => timeline::timeline(&catalog, &a),
+        Command::Merge(a) => timeline::merge(&catalog, &rules, &a),
+        Command::Timeline(a) => timeline::timeline(&catalog, &rules, &a),
         Command::Catalog {
             what: crate::cli::CatalogKind::Rules,
             format,

@@ -28,6 +28,7 @@ mod render;
 mod scale;
 mod style;
 mod sweep;
+pub mod timeline;
 mod tornado;
 mod validation;
 

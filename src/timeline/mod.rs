@@ -16,7 +16,10 @@
 pub mod capacity;
 pub mod output;
 pub mod raw;
+pub mod report;
 pub mod resolve;
+pub mod rules;
+pub mod shard;
 pub mod simulate;
 
 use std::path::Path;
@@ -24,6 +27,7 @@ use std::path::Path;
 use crate::catalog::{Catalog, GpuSpec, ModelSpec, Precision, StackSpec};
 use crate::error::InputError;
 use crate::fleet::Channel;
+use crate::policy::Rule;
 use crate::scenario::dist::Dist;
 
 pub use simulate::{simulate, Outcome};
@@ -77,6 +81,12 @@ pub struct Line {
     pub service_months: Option<i64>,
     /// Removed by a counterfactual (kept for its random numbers).
     pub removed: bool,
+    /// Rule ids under which a `purchase` goes on by licence although the rule controls the
+    /// chip (lower case).
+    pub licensed_under: Vec<String>,
+    /// Whether this line may buy each month (`month − start`), when `licensed_under` makes it
+    /// differ from its chip's row of [`Variant::allowed`]; set by `resolve`.
+    pub allowed: Option<Vec<bool>>,
     /// First of the two random-number slots of this line (initial, rate).
     pub slot: usize,
 }
@@ -101,8 +111,8 @@ pub struct Variant {
     pub name: String,
     /// Actors, in file order.
     pub actors: Vec<Actor>,
-    /// (month, rule id) in force from that month, sorted.
-    pub rules: Vec<(i64, String)>,
+    /// (month, rule) in force from that month, sorted by month.
+    pub rules: Vec<(i64, Rule)>,
     /// `allowed[chip][month − start]`: whether the chip may be bought that month.
     pub allowed: Vec<Vec<bool>>,
 }
@@ -112,6 +122,8 @@ pub struct Variant {
 pub struct Timeline {
     /// Output folder name.
     pub name: String,
+    /// The question it asks, in words, when the file says.
+    pub question: Option<String>,
     /// First month, `12·year + month − 1`.
     pub start: i64,
     /// Last month (inclusive).
@@ -141,13 +153,30 @@ impl Timeline {
     }
 }
 
-/// Load a timeline scenario from text. `file` names it in messages; `default_name` names
-/// the output folder when the file has no `name`.
+/// Load a timeline scenario from text, with the built-in rules only. `file` names it in
+/// messages; `default_name` names the output folder when the file has no `name`.
 pub fn load_str(
     src: &str,
     file: &str,
     default_name: &str,
     catalog: &Catalog,
+) -> Result<Timeline, InputError> {
+    load_str_with_rules(
+        src,
+        file,
+        default_name,
+        catalog,
+        &crate::policy::builtin_rules(),
+    )
+}
+
+/// [`load_str`] against `rules` (the built-in rules and those of `--rules FILE`).
+pub fn load_str_with_rules(
+    src: &str,
+    file: &str,
+    default_name: &str,
+    catalog: &Catalog,
+    rules: &[Rule],
 ) -> Result<Timeline, InputError> {
     if src.trim().is_empty() {
         return Err(InputError::new("the file is empty")
@@ -159,15 +188,15 @@ pub fn load_str(
             .in_file(file)
             .with_hint("see scenarios/timeline/README.md for the timeline format")
     })?;
-    resolve::resolve(&raw, src, file, default_name, catalog)
+    resolve::resolve(&raw, src, file, default_name, catalog, rules)
 }
 
-/// Load a timeline scenario file.
-pub fn load(path: &Path, catalog: &Catalog) -> Result<Timeline, InputError> {
+/// Load a timeline scenario file against `rules` (built-in and `--rules FILE`).
+pub fn load(path: &Path, catalog: &Catalog, rules: &[Rule]) -> Result<Timeline, InputError> {
     let src = crate::catalog::read_text(path)?;
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("timeline");
-    load_str(&src, &path.display().to_string(), stem, catalog)
+    load_str_with_rules(&src, &path.display().to_string(), stem, catalog, rules)
 }

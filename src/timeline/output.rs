@@ -18,6 +18,9 @@ use super::Timeline;
 use crate::fleet::format_month;
 use crate::format::fmt_f64;
 use crate::montecarlo::summary::percentile_sorted;
+use crate::report::chart::timeline::{
+    draw_timeline, ActorSeries, LeadBar, LeadSamples, TimelineChartData,
+};
 use crate::report::{csv_string, write_atomic};
 
 /// One row of `capability.csv`.
@@ -92,6 +95,12 @@ pub struct Summary {
     pub lead: Vec<LeadRow>,
     /// Base-case lead of each follower, one value per trial (censored), for the chart.
     pub base_leads: Vec<(String, Vec<f64>)>,
+    /// Per variant (base first), the lead of the base case's first pair (follower − leader
+    /// of the base case, censored), months: p5, p50, p95. Empty with one actor.
+    pub pair_leads: Vec<(String, [f64; 3])>,
+    /// Per row of `capability`, (this variant's month − the base case's), censored: p5,
+    /// p50, p95.
+    pub months_vs_base: Vec<[f64; 3]>,
     /// The answer in one sentence.
     pub answer: String,
 }
@@ -116,8 +125,8 @@ fn months2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Summarise an outcome.
-pub fn summarize(tl: &Timeline, o: &Outcome) -> Summary {
+/// The base case's per-(actor, month) summaries.
+fn series(tl: &Timeline, o: &Outcome) -> Vec<SeriesRow> {
     let months = tl.months();
     let actors = tl.variants[0].actors.len();
     let n = o.trials.len();
@@ -158,6 +167,14 @@ pub fn summarize(tl: &Timeline, o: &Outcome) -> Summary {
             });
         }
     }
+    series
+}
+
+/// Summarise an outcome.
+pub fn summarize(tl: &Timeline, o: &Outcome) -> Summary {
+    let actors = tl.variants[0].actors.len();
+    let n = o.trials.len();
+    let series = series(tl, o);
     let censor = |m: i64| if m == NEVER { tl.end + 1 } else { m } as f64;
     let month_of = |v: usize, a: usize| -> Vec<i64> {
         o.trials
@@ -166,6 +183,7 @@ pub fn summarize(tl: &Timeline, o: &Outcome) -> Summary {
             .collect()
     };
     let mut capability = Vec::new();
+    let mut months_vs_base = Vec::new();
     let mut lead = Vec::new();
     let mut base_leads = Vec::new();
     let base_medians: Vec<i64> = (0..actors)
@@ -213,6 +231,8 @@ pub fn summarize(tl: &Timeline, o: &Outcome) -> Summary {
                 format!("not reached by {} in {:.0}% of trials: the fleet's largest run in {} days stays below the target", format_month(tl.end), 100.0 * (1.0 - reached), tl.target.max_run_days)
             };
             medians.push(month_pct(&m, 0.5));
+            let vs_base = pcts(&mut diffs);
+            months_vs_base.push(vs_base.map(months2));
             capability.push(CapabilityRow {
                 actor: a.name.clone(),
                 counterfactual: v.name.clone(),
@@ -220,7 +240,7 @@ pub fn summarize(tl: &Timeline, o: &Outcome) -> Summary {
                 target_month_p50: cell(0.5),
                 target_month_p95: cell(0.95),
                 reached_share: reached,
-                months_vs_base_p50: months2(pcts(&mut diffs)[1]),
+                months_vs_base_p50: months2(vs_base[1]),
                 reason,
             });
         }
@@ -258,14 +278,77 @@ pub fn summarize(tl: &Timeline, o: &Outcome) -> Summary {
             });
         }
     }
-    let answer = answer(tl, &capability, &lead);
+    let pair_leads = pair_leads(tl, o, base_leader);
+    let mut answer = answer(tl, &capability, &lead);
+    if let Some(s) = rules_delay(tl, &capability, &months_vs_base) {
+        answer.push(' ');
+        answer.push_str(&s);
+    }
     Summary {
         series,
         capability,
         lead,
         base_leads,
+        pair_leads,
+        months_vs_base,
         answer,
     }
+}
+
+/// Per variant, the lead of the base case's first follower over the base case's leader
+/// (censored), months: p5, p50, p95; empty with one actor.
+fn pair_leads(tl: &Timeline, o: &Outcome, leader: usize) -> Vec<(String, [f64; 3])> {
+    let actors = tl.variants[0].actors.len();
+    let Some(f) = (0..actors).find(|&a| a != leader) else {
+        return Vec::new();
+    };
+    let censor = |m: i64| if m == NEVER { tl.end + 1 } else { m } as f64;
+    (0..tl.variants.len())
+        .map(|vi| {
+            let mut d: Vec<f64> = o
+                .trials
+                .iter()
+                .map(|tr| {
+                    censor(tr.months[vi * actors + f]) - censor(tr.months[vi * actors + leader])
+                })
+                .collect();
+            (tl.variants[vi].name.clone(), pcts(&mut d).map(months2))
+        })
+        .collect()
+}
+
+/// "Without the rules, `CN` would have …": from the first counterfactual with no rule at
+/// all (when the base case has rules), for the actor it moves most; `None` otherwise.
+fn rules_delay(tl: &Timeline, cap: &[CapabilityRow], vs_base: &[[f64; 3]]) -> Option<String> {
+    if tl.variants[0].rules.is_empty() {
+        return None;
+    }
+    let v = tl.variants.iter().find(|v| v.rules.is_empty())?;
+    let (row, d) = cap
+        .iter()
+        .zip(vs_base)
+        .filter(|(c, _)| c.counterfactual == v.name)
+        .max_by(|a, b| a.1[1].abs().total_cmp(&b.1[1].abs()))?;
+    // The delay the rules caused is the base case's month minus the no-rules month.
+    let [lo, mid, hi] = [-d[2], -d[1], -d[0]];
+    Some(if mid.abs() < 0.5 {
+        format!(
+            "Without any rule (`{}`), `{}` would reach it in the same month at the median (p5–p95 {}–{} months earlier).",
+            v.name,
+            row.actor,
+            fmt_f64(lo),
+            fmt_f64(hi)
+        )
+    } else {
+        format!(
+            "The rules delayed `{}`'s first such run by {} months (p5–p95 {}–{}), against `{}` with no rule at all.",
+            row.actor,
+            fmt_f64(mid),
+            fmt_f64(lo),
+            fmt_f64(hi),
+            v.name
+        )
+    })
 }
 
 /// The question answered in one sentence.
@@ -390,9 +473,99 @@ pub fn write_csv(tl: &Timeline, s: &Summary, dir: &Path) -> anyhow::Result<Vec<P
     Ok(out)
 }
 
-/// Write everything of one scenario into `dir`: the CSV files, then the charts and
-/// `report.html`.
-pub fn write_all(tl: &Timeline, s: &Summary, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let files = write_csv(tl, s, dir)?;
+/// Write everything of one scenario into `dir`: the CSV files, then (when `charts`) the
+/// charts in `dir/charts/` and `report.html`.
+pub fn write_all(
+    tl: &Timeline,
+    s: &Summary,
+    dir: &Path,
+    charts: bool,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = write_csv(tl, s, dir)?;
+    if charts {
+        let chart_dir = dir.join("charts");
+        std::fs::create_dir_all(&chart_dir)
+            .with_context(|| format!("cannot create {}", chart_dir.display()))?;
+        let drawn = draw_timeline(&chart_data(tl, s), &chart_dir)?;
+        let html = super::report::render(tl, s, &drawn)?;
+        let path = dir.join("report.html");
+        write_atomic(&path, html.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        for c in drawn {
+            files.push(c.png);
+            files.push(c.svg);
+        }
+        files.push(path);
+    }
     Ok(files)
+}
+
+/// What the charts draw, from the summary.
+pub fn chart_data(tl: &Timeline, s: &Summary) -> TimelineChartData {
+    let months = tl.months();
+    let actors = &tl.variants[0].actors;
+    let series = actors
+        .iter()
+        .enumerate()
+        .map(|(a, actor)| {
+            let rows = &s.series[a * months..(a + 1) * months];
+            let col = |k: usize| rows.iter().map(|r| r.largest_run_flop[k]).collect();
+            ActorSeries {
+                name: actor.name.clone(),
+                gpus: (0..tl.chips.len())
+                    .map(|c| rows.iter().map(|r| r.gpus[c]).collect())
+                    .collect(),
+                largest_run_flop: [col(0), col(1), col(2)],
+            }
+        })
+        .collect();
+    let base_pair = s.lead.iter().find(|r| r.counterfactual == "base");
+    let leads = s
+        .base_leads
+        .iter()
+        .map(|(follower, v)| LeadSamples {
+            label: format!(
+                "{} behind {}",
+                follower,
+                base_pair.map_or("", |r| r.leader.as_str())
+            ),
+            months: v.clone(),
+        })
+        .collect();
+    TimelineChartData {
+        name: tl.name.clone(),
+        months: (0..months)
+            .map(|t| format_month(tl.start + t as i64))
+            .collect(),
+        chips: tl.chip_ids.clone(),
+        actors: series,
+        required_flop: s
+            .series
+            .iter()
+            .take(months)
+            .map(|r| r.required_flop)
+            .collect(),
+        target: target_text(tl),
+        leads,
+        base_lead_months: s.pair_leads.first().map(|p| p.1),
+        counterfactuals: s
+            .pair_leads
+            .iter()
+            .skip(1)
+            .map(|(name, l)| LeadBar {
+                counterfactual: name.clone(),
+                lead_months: *l,
+            })
+            .collect(),
+    }
+}
+
+/// The target in words: "deepseek-v3, 3.8e25 FLOP within 90 days".
+pub fn target_text(tl: &Timeline) -> String {
+    format!(
+        "{}, {:.2e} FLOP within {} days",
+        tl.target.model.name,
+        tl.target.flop,
+        fmt_f64(tl.target.max_run_days)
+    )
 }

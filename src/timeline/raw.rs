@@ -16,6 +16,8 @@ use crate::scenario::raw::Num;
 pub struct RawTimeline {
     /// Output folder name; default: the file stem.
     pub name: Option<Spanned<String>>,
+    /// The question the scenario asks, in words (report.html states it above the answer).
+    pub question: Option<String>,
     /// First month, `YYYY-MM`.
     pub start: Spanned<String>,
     /// Last month, `YYYY-MM` (inclusive).
@@ -95,15 +97,21 @@ pub struct RawSupply {
     pub cap: Option<Spanned<f64>>,
     /// Years after delivery at which a GPU retires.
     pub service_years: Option<Spanned<f64>>,
+    /// Rule ids under which this `purchase` line goes on by licence although the rule
+    /// controls its chip (case-by-case review, e.g. the H200 under `jan-2026`); its rate
+    /// carries the licensed volume.
+    #[serde(default)]
+    pub licensed_under: Vec<Spanned<String>>,
 }
 
 /// `[policy]`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
-    /// Month → rule id in force from that month on.
+    /// Month → the rule in force from that month on: a rule id (built-in or from
+    /// `--rules FILE`) or an inline table of custom thresholds ([`super::rules`]).
     #[serde(default)]
-    pub timeline: BTreeMap<String, Spanned<String>>,
+    pub timeline: BTreeMap<String, Spanned<toml::Value>>,
 }
 
 /// `[algorithmic_progress]`.
@@ -145,5 +153,5 @@ pub struct RawCounterfactual {
     #[serde(default)]
     pub shift_rules: BTreeMap<String, Spanned<i64>>,
     /// A whole new rule timeline (`{}`: no rules at all).
-    pub timeline: Option<BTreeMap<String, Spanned<String>>>,
+    pub timeline: Option<BTreeMap<String, Spanned<toml::Value>>>,
 }

@@ -3,8 +3,8 @@
 //! range, and each counterfactual applied to a copy of the raw form and resolved the same
 //! way (one funnel: a counterfactual cannot skip a check the base case gets).
 //!
-//! Errors name the file, the key (a dotted path), its line and column and a hint. The rule
-//! catalog is reached through one adapter, [`rule_allows`].
+//! Errors name the file, the key (a dotted path), its line and column and a hint. Rule
+//! entries (ids or custom thresholds) are resolved in [`super::rules`].
 
 use std::ops::Range;
 
@@ -15,6 +15,7 @@ use super::{Actor, Line, Progress, Target, Timeline, Variant};
 use crate::catalog::{Catalog, GpuSpec, Precision};
 use crate::error::{did_you_mean, InputError, Location};
 use crate::fleet::{format_month, parse_month, Channel};
+use crate::policy::Rule;
 use crate::scenario::dist::Dist;
 use crate::scenario::raw::Num;
 use crate::workload::{model_flops_per_token, ParamCounts};
@@ -34,6 +35,7 @@ pub const MAX_GPUS: f64 = 1e9;
 struct Ctx<'a> {
     file: &'a str,
     src: &'a str,
+    known_rules: &'a [Rule],
 }
 
 impl Ctx<'_> {
@@ -82,22 +84,21 @@ impl Ctx<'_> {
     }
 }
 
-/// The one place the timeline asks the policy module anything: whether `gpu` may be
-/// bought under the built-in rule `id`.
-pub fn rule_allows(id: &str, gpu: &GpuSpec) -> Result<bool, InputError> {
-    let rule = crate::policy::rules::builtin_rule(id)?;
-    Ok(crate::policy::classify::allowed(gpu, &rule))
-}
-
-/// Resolve `raw` (text `src`, named `file` in messages; `default_name` when it has no name).
+/// Resolve `raw` (text `src`, named `file` in messages; `default_name` when it has no name)
+/// against the catalog and the known rules (built-in and `--rules FILE`).
 pub fn resolve(
     raw: &RawTimeline,
     src: &str,
     file: &str,
     default_name: &str,
     catalog: &Catalog,
+    known_rules: &[Rule],
 ) -> Result<Timeline, InputError> {
-    let cx = Ctx { file, src };
+    let cx = Ctx {
+        file,
+        src,
+        known_rules,
+    };
     let name = match &raw.name {
         Some(n) => {
             check_name(n.get_ref())
@@ -195,10 +196,12 @@ pub fn resolve(
     }
     let chip_ids: Vec<String> = chips.iter().map(|g| g.id.clone()).collect();
     for v in &mut variants {
-        v.allowed = allowed_matrix(&cx, &v.rules, &chips, start, end)?;
+        v.allowed = allowed_matrix(&v.rules, &chips, start, end);
+        license_lines(v, start, end);
     }
     Ok(Timeline {
         name,
+        question: raw.question.clone(),
         start,
         end,
         target,
@@ -350,7 +353,7 @@ fn variant(
         }
         actors.push(actor);
     }
-    let mut rules: Vec<(i64, String)> = Vec::new();
+    let mut rules: Vec<(i64, Rule)> = Vec::new();
     for (month, id) in &raw.policy.timeline {
         let key = format!("policy.timeline.\"{month}\"");
         let m = parse_month(month)
@@ -375,14 +378,10 @@ fn variant(
                 "one rule per month: the later rule replaces the earlier",
             ));
         }
-        crate::policy::rules::builtin_rule(id.get_ref()).map_err(|e| {
-            e.in_file(cx.file)
-                .at_key(key.clone())
-                .at(Some(Location::of_offset(cx.src, id.span().start)))
-        })?;
-        rules.push((m, id.get_ref().to_ascii_lowercase()));
+        let rule = super::rules::resolve_entry(cx.file, cx.src, &key, month, id, cx.known_rules)?;
+        rules.push((m, rule));
     }
-    rules.sort();
+    rules.sort_by_key(|(m, _)| *m);
     Ok(Variant {
         name: name.to_string(),
         actors,
@@ -566,6 +565,15 @@ fn line(
             ))
         }
     };
+    let mut licensed_under = Vec::new();
+    for (i, id) in s.licensed_under.iter().enumerate() {
+        let rule = crate::policy::find_rule(cx.known_rules, id.get_ref()).map_err(|e| {
+            e.in_file(cx.file)
+                .at_key(k(&format!("licensed_under.{i}")))
+                .at(Some(Location::of_offset(cx.src, id.span().start)))
+        })?;
+        licensed_under.push(rule.id.clone());
+    }
     let slots = *slot;
     *slot += 2;
     Ok(Line {
@@ -578,30 +586,51 @@ fn line(
         cap,
         service_months,
         removed: false,
+        licensed_under,
+        allowed: None,
         slot: slots,
     })
 }
 
 /// For each rule change, whether each chip may be bought: `allowed[chip][month − start]`.
 fn allowed_matrix(
-    cx: &Ctx,
-    rules: &[(i64, String)],
+    rules: &[(i64, Rule)],
     chips: &[GpuSpec],
     start: i64,
     end: i64,
-) -> Result<Vec<Vec<bool>>, InputError> {
+) -> Vec<Vec<bool>> {
     let months = (end - start + 1) as usize;
     let mut out = vec![vec![true; months]; chips.len()];
     for (c, gpu) in chips.iter().enumerate() {
-        for (r, (from, id)) in rules.iter().enumerate() {
-            let ok = rule_allows(id, gpu).map_err(|e| e.in_file(cx.file))?;
+        for (r, (from, rule)) in rules.iter().enumerate() {
+            let ok = super::rules::rule_allows(rule, gpu);
             let until = rules.get(r + 1).map_or(end + 1, |n| n.0);
             for m in (*from).max(start)..until.min(end + 1) {
                 out[c][(m - start) as usize] = ok;
             }
         }
     }
-    Ok(out)
+    out
+}
+
+/// For each line with `licensed_under`, whether it may buy each month: when its chip may be
+/// bought, or when the rule in force is one it is licensed under.
+fn license_lines(v: &mut Variant, start: i64, end: i64) {
+    let rules = v.rules.clone();
+    for a in &mut v.actors {
+        for l in a.lines.iter_mut().filter(|l| !l.licensed_under.is_empty()) {
+            let mut allowed = v.allowed[l.chip].clone();
+            for (r, (from, rule)) in rules.iter().enumerate() {
+                let until = rules.get(r + 1).map_or(end + 1, |n| n.0);
+                if l.licensed_under.contains(&rule.id) {
+                    for m in (*from).max(start)..until.min(end + 1) {
+                        allowed[(m - start) as usize] = true;
+                    }
+                }
+            }
+            l.allowed = Some(allowed);
+        }
+    }
 }
 
 /// The keys a counterfactual may `set` or `scale` on a supply line.
@@ -739,13 +768,27 @@ fn apply(
     if let Some(tl) = &cf.timeline {
         t.policy.timeline = tl.clone();
     }
+    shift_rules(cx, key, &mut t, cf)?;
+    Ok(t)
+}
+
+/// Move the timeline entries `cf.shift_rules` names by their months.
+fn shift_rules(
+    cx: &Ctx,
+    key: &str,
+    t: &mut RawTimeline,
+    cf: &RawCounterfactual,
+) -> Result<(), InputError> {
     for (rule, months) in &cf.shift_rules {
         let k = format!("{key}.shift_rules.\"{rule}\"");
         let entries: Vec<String> = t
             .policy
             .timeline
             .iter()
-            .filter(|(_, id)| id.get_ref().eq_ignore_ascii_case(rule))
+            .filter(|(m, v)| {
+                super::rules::entry_id(m, v.get_ref())
+                    .is_some_and(|id| id.eq_ignore_ascii_case(rule))
+            })
             .map(|(m, _)| m.clone())
             .collect();
         if entries.is_empty() {
@@ -753,7 +796,7 @@ fn apply(
                 &k,
                 months,
                 format!("rule `{}` is not in the timeline", crate::error::echo(rule)),
-                "shift a rule id that [policy.timeline] names",
+                "shift a rule id that [policy.timeline] names (a custom rule by its `name`, or `custom-YYYY-MM`)",
             ));
         }
         for m in entries {
@@ -767,7 +810,7 @@ fn apply(
             );
         }
     }
-    Ok(t)
+    Ok(())
 }
 
 fn actor_mut<'a>(t: &'a mut RawTimeline, n: &str) -> Option<&'a mut RawActor> {

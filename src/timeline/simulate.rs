@@ -5,7 +5,8 @@
 //! **Supply.** A line holds `initial` GPUs from its `start`; at the end of each month from
 //! `start` to `end` it delivers `rate` more (available the next month) until it has
 //! delivered `cap` in all. A `purchase` line delivers nothing in a month whose rule in force
-//! disallows its chip; every other channel is outside the rule. A GPU retires
+//! disallows its chip, unless the line is `licensed_under` that rule; every other channel is
+//! outside the rule. A GPU retires
 //! `service_years` after it arrived (`initial` counts as arriving at `start`).
 //!
 //! **Seeding.** Trial `i` draws from `ChaCha8Rng::seed_from_u64(seed)` with
@@ -173,6 +174,12 @@ fn curve_jobs(tl: &Timeline) -> (Vec<CurveJob<'_>>, ActorCurves) {
 
 /// Build the curves (the plan searches) and run every trial.
 pub fn simulate(tl: &Timeline) -> Outcome {
+    simulate_trials(tl, 0..tl.trials)
+}
+
+/// Build the curves and run trials `range` only (a shard): trial `i` gives the same result
+/// here as in a whole run, since it is seeded by its index alone.
+pub fn simulate_trials(tl: &Timeline, range: std::ops::Range<u64>) -> Outcome {
     let catalog = crate::catalog::Catalog::builtin();
     let h100 = catalog
         .gpu("h100-sxm-80gb")
@@ -247,28 +254,32 @@ pub fn simulate(tl: &Timeline) -> Outcome {
             .map(|v| v.actors.iter().map(|a| a.stack.error.log_sd).collect())
             .collect(),
     };
-    let chunks = tl.trials.div_ceil(CHUNK);
+    let chunks = (range.end.saturating_sub(range.start)).div_ceil(CHUNK);
     let trials: Vec<TrialOut> = (0..chunks)
         .into_par_iter()
         .flat_map_iter(|c| {
-            let first = c * CHUNK;
-            let last = (first + CHUNK).min(tl.trials);
+            let first = range.start + c * CHUNK;
+            let last = (first + CHUNK).min(range.end);
             let mut w = Work::default();
             (first..last)
                 .map(|i| prep.trial(i, &mut w))
                 .collect::<Vec<_>>()
         })
         .collect();
-    let nominal_py = tl.progress.map(|p| p.per_year.nominal());
-    let required_flop = (0..tl.months())
-        .map(|t| required(tl, t, nominal_py))
-        .collect();
     Outcome {
         trials,
         stride: 2 + tl.chips.len(),
         searches,
-        required_flop,
+        required_flop: required_flop(tl),
     }
+}
+
+/// The model FLOP the target needs in each month at nominal algorithmic progress.
+pub fn required_flop(tl: &Timeline) -> Vec<f64> {
+    let nominal_py = tl.progress.map(|p| p.per_year.nominal());
+    (0..tl.months())
+        .map(|t| required(tl, t, nominal_py))
+        .collect()
 }
 
 fn draws_of(v: &Variant) -> Draws {
@@ -333,7 +344,9 @@ impl Prepared<'_> {
                 for (l, (si, sr)) in a.lines.iter().zip(&self.draws[vi].lines[ai]) {
                     let initial = sample(&mut rng, 2 + l.slot, si);
                     let rate = sample(&mut rng, 3 + l.slot, sr);
-                    let allowed = a.subject_to_rules.then(|| v.allowed[l.chip].as_slice());
+                    let allowed = a
+                        .subject_to_rules
+                        .then(|| l.allowed.as_deref().unwrap_or(&v.allowed[l.chip]));
                     add_line(
                         l,
                         initial,

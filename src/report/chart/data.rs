@@ -190,6 +190,8 @@ pub enum ChartKind {
     Heatmap,
     /// Predicted against reported for the published runs (`validate --chart`).
     Validation,
+    /// A chart of a timeline run (`trainsim timeline`).
+    Timeline,
 }
 
 /// A chart written to disk, in both formats.

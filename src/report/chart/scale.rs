@@ -127,7 +127,7 @@ impl Scale {
             Fmt::Human => human(v),
             Fmt::Usd => usd(v),
             Fmt::Percent => format!("{}%", human(v)),
-            Fmt::Count => crate::report::grouped(v),
+            Fmt::Count => crate::format::grouped(v),
             Fmt::Labels(names) => {
                 let i = v.round();
                 if i >= 0.0 && (i - v).abs() < 1e-6 {
