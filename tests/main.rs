@@ -8,5 +8,7 @@ mod fleet;
 mod policy;
 mod report;
 mod scenario;
+mod serve;
+mod serve_browser;
 mod storylines;
 mod timeline;

@@ -55,7 +55,7 @@ pub fn answer(v: &Value, catalog: &Catalog, basis: &str) -> String {
         _ => String::new(),
     };
     let cost = num(v, "cost_usd").map_or_else(
-        || format!("no cost ({})", esc(text(v, "cost_note"))),
+        || "no cost (the chip has no rental price here: give a price or choose the ownership basis)".to_owned(),
         |c| format!("{} ({} basis)", usd(c), esc(basis)),
     );
     format!(

@@ -78,19 +78,20 @@ pub fn compare(
         .first()
         .and_then(|(p, v)| {
             let v = v.as_ref()?;
-            let t = num(v, "train_days")? / num(base, "train_days")?;
-            let c = match (num(v, "cost_usd"), num(base, "cost_usd")) {
+            // The question's fleet against the first pinned one, as a reader asks it.
+            let t = num(base, "train_days")? / num(v, "train_days")?;
+            let c = match (num(base, "cost_usd"), num(v, "cost_usd")) {
                 (Some(a), Some(b)) if b > 0.0 => format!(" and {:.2}× its cost", a / b),
                 _ => String::new(),
             };
             Some(format!(
                 "<p class=\"headline\" id=\"compare-headline\">At equal count ({count} chips), the {} takes {t:.2}× the {}'s time{c}.</p>",
-                esc(&chip(catalog, p)),
-                esc(&this)
+                esc(&this),
+                esc(&chip(catalog, p))
             ))
         })
         .unwrap_or_else(|| {
-            "<p>Pin up to four fleets to see them side by side: the ratios are each fleet's days and cost ÷ the question's.</p>".into()
+            "<p>Pin up to four fleets to see them side by side.</p>".into()
         });
     let options: String = catalog
         .gpus
@@ -108,7 +109,7 @@ or add <select name=\"pin\" id=\"add-pin\"><option value=\"\">a chip at equal co
         format!("<p class=\"note\">{MAX_PINS} fleets pinned: remove one to add another.</p>")
     };
     format!(
-        "<section class=\"compare\"><h2>Compare fleets</h2>{sentence}<table class=\"cmp\" id=\"compare\"><tr><th>Fleet</th><th>Days</th><th>× time</th><th>Cost</th><th>× cost</th><th></th></tr>{rows}</table>{hidden}{add}</section>"
+        "<section class=\"compare\"><h2>Compare fleets</h2>{sentence}<p class=\"note\">× time and × cost: each fleet's days and cost ÷ the question's.</p><table class=\"cmp\" id=\"compare\"><tr><th>Fleet</th><th>Days</th><th>× time</th><th>Cost</th><th>× cost</th><th></th></tr>{rows}</table>{hidden}{add}</section>"
     )
 }
 

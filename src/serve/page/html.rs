@@ -19,9 +19,11 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// A number in three significant figures with a k/M/B suffix (`4.93M`), as the CLI's table.
+/// A number in three significant figures with a k/M/B/T suffix (`4.93M`).
 pub fn short(x: f64) -> String {
-    let (v, unit) = if x >= 1e9 {
+    let (v, unit) = if x >= 1e12 {
+        (x / 1e12, "T")
+    } else if x >= 1e9 {
         (x / 1e9, "B")
     } else if x >= 1e6 {
         (x / 1e6, "M")
@@ -77,6 +79,7 @@ mod tests {
         assert_eq!(short(4_931_958.8), "4.93M");
         assert_eq!(short(14_746_556.8), "14.7M");
         assert_eq!(short(999.0), "999");
+        assert_eq!(short(15e12), "15.0T");
         assert_eq!(grouped(1024.0), "1,024");
         assert_eq!(grouped(100.0), "100");
         assert_eq!(grouped(1_234_567.0), "1,234,567");

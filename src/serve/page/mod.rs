@@ -38,20 +38,23 @@ pub struct State {
 }
 
 impl State {
-    /// The state of a raw query string; an empty query asks the default question.
+    /// The state of a raw query string; missing required inputs are the default question's.
     pub fn of(raw: &str) -> State {
         match parse(raw) {
-            Ok(p) if p.is_empty() => State {
-                params: DEFAULT_QUESTION
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-                error: None,
-            },
-            Ok(params) => State {
-                params,
-                error: None,
-            },
+            Ok(mut params) => {
+                // A shared link may give only what differs (`/?gpu=h20`): the rest of the
+                // required inputs come from the default question, shown in the form.
+                for (k, v) in DEFAULT_QUESTION.iter().rev() {
+                    let pasted = *k == "model" && params.iter().any(|(p, _)| p == "model_file");
+                    if !pasted && !params.iter().any(|(p, _)| p == k) {
+                        params.insert(0, (k.to_string(), v.to_string()));
+                    }
+                }
+                State {
+                    params,
+                    error: None,
+                }
+            }
             Err(e) => State {
                 params: Vec::new(),
                 error: Some(e),
