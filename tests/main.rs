@@ -10,5 +10,6 @@ mod report;
 mod scenario;
 mod serve;
 mod serve_browser;
+mod serve_load;
 mod storylines;
 mod timeline;

@@ -71,7 +71,10 @@ pub fn get(addr: &str, path: &str) -> (u16, String) {
 
 /// `trainsim ARGS`: exit code, stdout, stderr.
 fn cli(args: &[&str]) -> (i32, String, String) {
-    let o = Command::new(cargo_bin("trainsim")).args(args).output().unwrap();
+    let o = Command::new(cargo_bin("trainsim"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         o.status.code().unwrap_or(-1),
         String::from_utf8(o.stdout).unwrap(),
@@ -99,7 +102,12 @@ fn json(s: &str) -> serde_json::Value {
 
 /// Questions the API and the CLI must answer alike (an infeasible one included).
 const QUESTIONS: &[&[(&str, &str)]] = &[
-    &[("model", "llama3.1-70b"), ("gpu", "h100"), ("gpus", "1024"), ("tokens", "15e12")],
+    &[
+        ("model", "llama3.1-70b"),
+        ("gpu", "h100"),
+        ("gpus", "1024"),
+        ("tokens", "15e12"),
+    ],
     &[
         ("model", "llama3.1-8b"),
         ("gpu", "h20"),
@@ -109,7 +117,12 @@ const QUESTIONS: &[&[(&str, &str)]] = &[
         ("rule", "oct-2023"),
         ("cost_basis", "ownership"),
     ],
-    &[("model", "llama3.1-405b"), ("gpu", "a100"), ("gpus", "8"), ("tokens", "1e12")],
+    &[
+        ("model", "llama3.1-405b"),
+        ("gpu", "a100"),
+        ("gpus", "8"),
+        ("tokens", "1e12"),
+    ],
 ];
 
 #[test]
@@ -150,7 +163,9 @@ fn api_plan_and_classify_are_the_cli_json() {
     assert_eq!(api, cli_json);
     assert_eq!(api["plans"].as_array().unwrap().len(), 3);
     for rule in [None, Some("oct-2023")] {
-        let path = rule.map_or("/api/classify".into(), |r| format!("/api/classify?rule={r}"));
+        let path = rule.map_or("/api/classify".into(), |r| {
+            format!("/api/classify?rule={r}")
+        });
         let mut args = vec!["classify", "--format", "json"];
         args.extend(rule.map(|r| ["--rule", r]).into_iter().flatten());
         let (status, body) = s.get(&path);
@@ -162,7 +177,12 @@ fn api_plan_and_classify_are_the_cli_json() {
 #[test]
 fn api_errors_are_the_cli_messages_naming_the_parameter() {
     let s = Server::start();
-    let base = [("model", "llama3.1-8b"), ("gpu", "h100"), ("gpus", "64"), ("tokens", "1e12")];
+    let base = [
+        ("model", "llama3.1-8b"),
+        ("gpu", "h100"),
+        ("gpus", "64"),
+        ("tokens", "1e12"),
+    ];
     let cases: &[(&str, &str, &str)] = &[
         ("gpu", "h2", "did you mean `h20`?"),
         ("model", "llama3.1-8", "did you mean `llama3.1-8b`?"),
@@ -202,7 +222,7 @@ fn api_refuses_flags_that_touch_files_and_unknown_parameters() {
     for (extra, param, hint) in [
         ("catalog=/etc/passwd", "catalog", "allowed:"),
         ("rules=x.toml", "rules", "did you mean `rule`?"),
-        ("out=/tmp", "out", "allowed:"),
+        ("out=/tmp", "out", "unknown query parameter `out`"),
         ("gpuss=8", "gpuss", "did you mean `gpus`?"),
     ] {
         let (status, body) = s.get(&format!("/api/estimate?{q}&{extra}"));
@@ -219,7 +239,10 @@ fn api_refuses_flags_that_touch_files_and_unknown_parameters() {
     let (status, _) = s.get("/api/estimate?%ZZ&&=&gpu=%FF%FE");
     assert_eq!(status, 400);
     let (status, body) = s.get(&format!("/api/estimate?gpu={}", "x".repeat(300)));
-    assert_eq!((status, json(&body)["parameter"].clone()), (400, "gpu".into()));
+    assert_eq!(
+        (status, json(&body)["parameter"].clone()),
+        (400, "gpu".into())
+    );
 }
 
 /// A pasted model file answers as `--model FILE.toml` does, and its errors name `model_file`.
@@ -235,8 +258,17 @@ fn pasted_model_file_is_parsed_from_memory() {
         "/api/estimate?model_file={enc}&gpu=h100&gpus=64&tokens=1e11"
     ));
     let (_, out, _) = cli(&[
-        "estimate", "--model", file.to_str().unwrap(), "--gpu", "h100", "--gpus", "64",
-        "--tokens", "1e11", "--format", "json",
+        "estimate",
+        "--model",
+        file.to_str().unwrap(),
+        "--gpu",
+        "h100",
+        "--gpus",
+        "64",
+        "--tokens",
+        "1e11",
+        "--format",
+        "json",
     ]);
     assert_eq!((status, body), (200, out));
     let bad: String = form_urlencoded::byte_serialize(b"layers = \"many\"\n").collect();
@@ -245,7 +277,10 @@ fn pasted_model_file_is_parsed_from_memory() {
     ));
     let v = json(&body);
     assert_eq!((status, v["parameter"].as_str()), (400, Some("model_file")));
-    assert!(v["error"].as_str().unwrap().contains("model_file"), "{body}");
+    assert!(
+        v["error"].as_str().unwrap().contains("model_file"),
+        "{body}"
+    );
 }
 
 /// The page answers from its URL, shows the CLI's days, and shows errors next to the field.
@@ -255,15 +290,27 @@ fn page_renders_the_answer_and_errors_from_the_url() {
     let (status, page) = s.get("/?gpu=h20&pin=h100-sxm-80gb");
     assert_eq!(status, 200);
     let (_, out, _) = cli(&[
-        "estimate", "--model", "llama3.1-70b", "--gpu", "h20", "--gpus", "1024", "--tokens",
-        "15e12", "--format", "json",
+        "estimate",
+        "--model",
+        "llama3.1-70b",
+        "--gpu",
+        "h20",
+        "--gpus",
+        "1024",
+        "--tokens",
+        "15e12",
+        "--format",
+        "json",
     ]);
     let days = json(&out)["train_days"].as_f64().unwrap();
     assert!(
         page.contains(&format!("<span id=\"train-days\">{days:.1}</span>")),
         "the page's days differ from the CLI's {days:.1}"
     );
-    assert!(page.contains("id=\"ratio-h100-sxm-80gb\""), "no pinned fleet");
+    assert!(
+        page.contains("id=\"ratio-h100-sxm-80gb\""),
+        "no pinned fleet"
+    );
     let (status, page) = s.get("/?gpus=12x");
     assert_eq!(status, 400);
     assert!(
@@ -284,7 +331,11 @@ fn downloaded_scenario_runs_to_the_same_days() {
     std::fs::write(&file, &toml).unwrap();
     let out = dir.path().join("out");
     let (code, _, err) = cli(&[
-        "run", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--no-charts",
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-charts",
     ]);
     assert_eq!(code, 0, "{err}\n{toml}");
     let mut rd = csv::Reader::from_path(out.join("summary.csv")).unwrap();

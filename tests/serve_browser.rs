@@ -47,7 +47,10 @@ impl Driver {
             .expect("start chromedriver");
         let start = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(20), "chromedriver did not start");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         Driver {
@@ -107,8 +110,17 @@ async fn text_becomes(c: &Client, css: &str, want: &str) -> String {
 fn cli_days(gpu: &str) -> f64 {
     let o = Command::new(cargo_bin("trainsim"))
         .args([
-            "estimate", "--model", "llama3.1-70b", "--gpu", gpu, "--gpus", "1024", "--tokens",
-            "15e12", "--format", "json",
+            "estimate",
+            "--model",
+            "llama3.1-70b",
+            "--gpu",
+            gpu,
+            "--gpus",
+            "1024",
+            "--tokens",
+            "15e12",
+            "--format",
+            "json",
         ])
         .output()
         .unwrap();
@@ -129,7 +141,10 @@ fn serve_page_in_headless_chromium() {
         find("chromium").or_else(|| find("chromium-browser")),
         find("chromedriver"),
     ) else {
-        assert!(!required, "TRAINSIM_REQUIRE_BROWSER=1 but chromium or chromedriver is missing");
+        assert!(
+            !required,
+            "TRAINSIM_REQUIRE_BROWSER=1 but chromium or chromedriver is missing"
+        );
         eprintln!("skipped: chromium or chromedriver not found");
         return;
     };
@@ -151,21 +166,41 @@ async fn with_javascript(server: &Server, driver: &Driver, chromium: &Path, h20:
     c.goto(&format!("http://{}/", server.addr)).await.unwrap();
     let shown = text_becomes(&c, "#train-days", &format!("{h100:.1}")).await;
     assert_eq!(shown, format!("{h100:.1}"), "default question (H100)");
-    std::fs::write(screenshot_dir().join("default.png"), c.screenshot().await.unwrap()).unwrap();
+    std::fs::write(
+        screenshot_dir().join("default.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     // Set the chip to H20: the script recomputes without a page load.
     let chip = c.find(Locator::Css("#in-gpu")).await.unwrap();
     chip.select_by_value("h20").await.unwrap();
     let shown = text_becomes(&c, "#train-days", &format!("{h20:.1}")).await;
-    assert_eq!(shown, format!("{h20:.1}"), "days on H20 differ from trainsim estimate's");
-    assert!(c.current_url().await.unwrap().as_str().contains("gpu=h20"), "URL not updated");
+    assert_eq!(
+        shown,
+        format!("{h20:.1}"),
+        "days on H20 differ from trainsim estimate's"
+    );
+    assert!(
+        c.current_url().await.unwrap().as_str().contains("gpu=h20"),
+        "URL not updated"
+    );
     // Pin the H100 beside it: the ratio is the H100's days ÷ the H20's.
     let add = c.find(Locator::Css("#add-pin")).await.unwrap();
     add.select_by_value("h100-sxm-80gb").await.unwrap();
     let want = format!("×{:.2}", h100 / h20);
     let shown = text_becomes(&c, "#ratio-h100-sxm-80gb", &want).await;
     assert_eq!(shown, want, "time ratio of the pinned H100");
-    assert!(c.current_url().await.unwrap().as_str().contains("pin=h100-sxm-80gb"));
-    std::fs::write(screenshot_dir().join("h20-vs-h100.png"), c.screenshot().await.unwrap()).unwrap();
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .contains("pin=h100-sxm-80gb"));
+    std::fs::write(
+        screenshot_dir().join("h20-vs-h100.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     c.close().await.unwrap();
 }
 
@@ -174,10 +209,23 @@ async fn without_javascript(server: &Server, driver: &Driver, chromium: &Path, h
     c.goto(&format!("http://{}/", server.addr)).await.unwrap();
     let chip = c.find(Locator::Css("#in-gpu")).await.unwrap();
     chip.select_by_value("h20").await.unwrap();
-    c.find(Locator::Css("#go")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#go"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let shown = text_becomes(&c, "#train-days", &format!("{h20:.1}")).await;
-    assert_eq!(shown, format!("{h20:.1}"), "the plain form submit did not answer for H20");
+    assert_eq!(
+        shown,
+        format!("{h20:.1}"),
+        "the plain form submit did not answer for H20"
+    );
     assert!(c.current_url().await.unwrap().as_str().contains("gpu=h20"));
-    std::fs::write(screenshot_dir().join("no-js.png"), c.screenshot().await.unwrap()).unwrap();
+    std::fs::write(
+        screenshot_dir().join("no-js.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     c.close().await.unwrap();
 }

@@ -17,9 +17,13 @@ use trainsim::catalog::{parse_model_text, Catalog};
 use trainsim::error::InputError;
 use trainsim::policy::Rule;
 
+use super::cache::{self, Cache};
 use super::query::{canonical, parameter_of_flag, to_argv, Endpoint, QueryError};
 use crate::cli::{Cli, Command, Format};
 use crate::commands;
+
+/// Query parameters, canonical names, in order.
+type Params = Vec<(String, String)>;
 
 /// What every request reads: the catalog and rules the server started with (the built-in
 /// ones plus any `--catalog`/`--rules` files given to `trainsim serve`).
@@ -28,10 +32,12 @@ pub struct Engine {
     pub catalog: Catalog,
     /// Export-control rules.
     pub rules: Vec<Rule>,
+    /// Answers already given.
+    pub cache: Cache,
 }
 
 /// The answer to one API request.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Answer {
     /// The command's stdout (JSON).
     Json(String),
@@ -42,12 +48,19 @@ pub enum Answer {
 }
 
 /// Run `endpoint` with `params` (canonical names, from [`super::query::parse`]).
+/// Answers (not internal failures) are cached: the same question gets the same bytes.
 pub fn answer(engine: &Engine, endpoint: Endpoint, params: &[(String, String)]) -> Answer {
-    match run(engine, endpoint, params) {
+    let key = cache::key(endpoint, params);
+    if let Some(a) = engine.cache.get(&key) {
+        return a;
+    }
+    let a = match run(engine, endpoint, params) {
         Ok(s) => Answer::Json(s),
         Err(Failure::Bad(e)) => Answer::BadInput(e),
-        Err(Failure::Internal(s)) => Answer::Internal(s),
-    }
+        Err(Failure::Internal(s)) => return Answer::Internal(s),
+    };
+    engine.cache.put(key, &a);
+    a
 }
 
 enum Failure {
@@ -61,7 +74,11 @@ impl From<QueryError> for Failure {
     }
 }
 
-fn run(engine: &Engine, endpoint: Endpoint, params: &[(String, String)]) -> Result<String, Failure> {
+fn run(
+    engine: &Engine,
+    endpoint: Endpoint,
+    params: &[(String, String)],
+) -> Result<String, Failure> {
     let (catalog, params) = if endpoint == Endpoint::Classify {
         (Cow::Borrowed(&engine.catalog), params.to_vec())
     } else {
@@ -125,7 +142,7 @@ fn clap_error(e: clap::Error) -> QueryError {
 fn with_pasted_model<'a>(
     catalog: &'a Catalog,
     params: &[(String, String)],
-) -> Result<(Cow<'a, Catalog>, Vec<(String, String)>), QueryError> {
+) -> Result<(Cow<'a, Catalog>, Params), QueryError> {
     let Some((_, text)) = params.iter().find(|(k, _)| k == "model_file") else {
         return Ok((Cow::Borrowed(catalog), params.to_vec()));
     };
@@ -142,8 +159,11 @@ fn with_pasted_model<'a>(
             parameter: Some("model_file".into()),
         });
     }
-    let mut params: Vec<(String, String)> =
-        params.iter().filter(|(k, _)| k != "model").cloned().collect();
+    let mut params: Vec<(String, String)> = params
+        .iter()
+        .filter(|(k, _)| k != "model")
+        .cloned()
+        .collect();
     params.push(("model".into(), model.id.clone()));
     let mut c = catalog.clone();
     c.models.insert(model.id.clone(), model);

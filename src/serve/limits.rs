@@ -23,3 +23,6 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub fn max_concurrent_searches() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
 }
+
+/// Answers kept for repeated questions (each a few kB of JSON).
+pub const CACHE_ENTRIES: usize = 1024;

@@ -6,10 +6,11 @@
 //!         ─> JSON (the API) or page::{page,fragment} (HTML from that JSON)
 //! ```
 //! Modules: `query` (parsing and the allow-list), `api` (running the CLI into a buffer),
-//! `page` (the HTML), `scenario` (the page's question as a scenario file), `routes` (HTTP),
+//! `cache` (answers already given), `page` (the HTML), `scenario` (the page's question as a scenario file), `routes` (HTTP),
 //! `limits` (every bound). Every asset is embedded: no CDN, no file read per request.
 
 mod api;
+mod cache;
 mod limits;
 mod page;
 mod query;
@@ -57,7 +58,12 @@ pub fn serve(
         if open {
             open_browser(&url);
         }
-        axum::serve(listener, routes::router(Engine { catalog, rules })).await?;
+        let engine = Engine {
+            catalog,
+            rules,
+            cache: Default::default(),
+        };
+        axum::serve(listener, routes::router(engine)).await?;
         Ok(())
     })
 }

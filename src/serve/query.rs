@@ -197,7 +197,9 @@ mod tests {
     use proptest::prelude::*;
 
     fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -230,18 +232,29 @@ mod tests {
         for name in ["catalog", "rules", "out", "format", "threads"] {
             let e = to_argv(Endpoint::Estimate, &pairs(&[(name, "x")])).unwrap_err();
             assert_eq!(e.parameter.as_deref(), Some(name));
-            assert!(e.message.contains("unknown query parameter"), "{}", e.message);
+            assert!(
+                e.message.contains("unknown query parameter"),
+                "{}",
+                e.message
+            );
         }
         // A value that looks like a flag stays a value of its own flag.
-        let argv = to_argv(Endpoint::Classify, &pairs(&[("rule", "--catalog=/etc/passwd")]))
-            .unwrap();
+        let argv = to_argv(
+            Endpoint::Classify,
+            &pairs(&[("rule", "--catalog=/etc/passwd")]),
+        )
+        .unwrap();
         assert_eq!(argv[2], "--rule=--catalog=/etc/passwd");
     }
 
     #[test]
     fn unknown_parameter_gets_did_you_mean() {
         let e = to_argv(Endpoint::Estimate, &pairs(&[("gpuss", "8")])).unwrap_err();
-        assert!(e.message.ends_with("hint: did you mean `gpus`?"), "{}", e.message);
+        assert!(
+            e.message.ends_with("hint: did you mean `gpus`?"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

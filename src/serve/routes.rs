@@ -92,7 +92,10 @@ fn bad(e: &QueryError) -> Response {
     let body = serde_json::json!({ "error": e.message, "parameter": e.parameter });
     json(
         StatusCode::BAD_REQUEST,
-        format!("{}\n", serde_json::to_string_pretty(&body).unwrap_or_default()),
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&body).unwrap_or_default()
+        ),
     )
 }
 
@@ -138,7 +141,10 @@ fn html((ok, body): (bool, String)) -> Response {
 }
 
 async fn index(State(app): State<Arc<App>>, RawQuery(q): RawQuery) -> Response {
-    limited(app, move |e| html(page::page(e, q.as_deref().unwrap_or("")))).await
+    limited(app, move |e| {
+        html(page::page(e, q.as_deref().unwrap_or("")))
+    })
+    .await
 }
 
 async fn fragment(State(app): State<Arc<App>>, RawQuery(q): RawQuery) -> Response {

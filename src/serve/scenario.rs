@@ -50,7 +50,10 @@ pub fn scenario_toml(params: &[(String, String)], page_query: &str) -> String {
     doc.insert("name".into(), Value::String("serve-question".into()));
     let pasted = params.iter().rev().find(|(k, _)| k == "model_file");
     let pasted_table = pasted.and_then(|(_, t)| t.parse::<Table>().ok());
-    match (pasted_table, params.iter().rev().find(|(k, _)| k == "model")) {
+    match (
+        pasted_table,
+        params.iter().rev().find(|(k, _)| k == "model"),
+    ) {
         (Some(t), _) => {
             doc.insert("model".into(), Value::Table(t));
         }

@@ -74,7 +74,10 @@ pub fn answer(v: &Value, catalog: &Catalog, basis: &str) -> String {
 /// The figures with their bands.
 fn figures(v: &Value) -> String {
     let rows = [
-        ("Days (wall clock, failures included)", band(v, "train_days", |x| format!("{x:.1}"))),
+        (
+            "Days (wall clock, failures included)",
+            band(v, "train_days", |x| format!("{x:.1}")),
+        ),
         ("GPU-hours", band(v, "gpu_hours", short)),
         (
             "Cost",

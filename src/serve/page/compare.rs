@@ -49,11 +49,7 @@ fn row(label: &str, id: &str, v: Option<&Value>, base: &Value, remove: Option<&s
 }
 
 /// The compare section: the question's fleet, then each pinned chip at the same count.
-pub fn compare(
-    base: &Value,
-    pins: &[(String, Option<Value>)],
-    catalog: &Catalog,
-) -> String {
+pub fn compare(base: &Value, pins: &[(String, Option<Value>)], catalog: &Catalog) -> String {
     let gpu = text(base, "gpu").to_owned();
     let count = grouped(num(base, "gpus").unwrap_or(0.0));
     let this = chip(catalog, &gpu);

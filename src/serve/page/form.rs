@@ -107,11 +107,22 @@ fn select(f: &Field, state: &State, options: &[(String, String)], none: Option<&
     }
     let known = options.iter().any(|(v, _)| v.eq_ignore_ascii_case(&cur));
     if !cur.is_empty() && !known {
-        o.push_str(&format!("<option value=\"{0}\" selected>{0}</option>", esc(&cur)));
+        o.push_str(&format!(
+            "<option value=\"{0}\" selected>{0}</option>",
+            esc(&cur)
+        ));
     }
     for (v, t) in options {
-        let sel = if v.eq_ignore_ascii_case(&cur) { " selected" } else { "" };
-        o.push_str(&format!("<option value=\"{}\"{sel}>{}</option>", esc(v), esc(t)));
+        let sel = if v.eq_ignore_ascii_case(&cur) {
+            " selected"
+        } else {
+            ""
+        };
+        o.push_str(&format!(
+            "<option value=\"{}\"{sel}>{}</option>",
+            esc(v),
+            esc(t)
+        ));
     }
     let control = format!("<select name=\"{0}\" id=\"in-{0}\">{o}</select>", f.name);
     wrap(f, &control, state)
@@ -123,17 +134,39 @@ fn list(items: impl Iterator<Item = (String, String)>) -> Vec<(String, String)> 
 
 /// The inputs, in the order a reader asks the question.
 pub fn inputs(catalog: &Catalog, rules: &[Rule], state: &State) -> String {
-    let models = list(catalog.models.values().map(|m| (m.id.clone(), m.id.clone())));
+    let models = list(
+        catalog
+            .models
+            .values()
+            .map(|m| (m.id.clone(), m.id.clone())),
+    );
     let gpus = list(
         catalog
             .gpus
             .values()
             .map(|g| (g.id.clone(), format!("{} ({})", g.name, g.id))),
     );
-    let stacks = list(catalog.stacks.values().map(|s| (s.id.clone(), s.id.clone())));
-    let rule_ids = list(rules.iter().map(|r| (r.id.clone(), format!("{} ({})", r.id, r.name))));
-    let precisions = list(["bf16", "fp16", "fp8"].map(|p| (p.to_owned(), p.to_owned())).into_iter());
-    let bases = list(["rental", "ownership"].map(|p| (p.to_owned(), p.to_owned())).into_iter());
+    let stacks = list(
+        catalog
+            .stacks
+            .values()
+            .map(|s| (s.id.clone(), s.id.clone())),
+    );
+    let rule_ids = list(
+        rules
+            .iter()
+            .map(|r| (r.id.clone(), format!("{} ({})", r.id, r.name))),
+    );
+    let precisions = list(
+        ["bf16", "fp16", "fp8"]
+            .map(|p| (p.to_owned(), p.to_owned()))
+            .into_iter(),
+    );
+    let bases = list(
+        ["rental", "ownership"]
+            .map(|p| (p.to_owned(), p.to_owned()))
+            .into_iter(),
+    );
     let pasted = state.value("model_file").unwrap_or_default();
     let open = if pasted.is_empty() { "" } else { " open" };
     let paste = format!(

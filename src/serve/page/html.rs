@@ -75,7 +75,10 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
         assert_eq!(short(4_931_958.8), "4.93M");
         assert_eq!(short(14_746_556.8), "14.7M");
         assert_eq!(short(999.0), "999");

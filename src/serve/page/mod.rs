@@ -115,8 +115,12 @@ impl State {
 
     /// The question's parameters with `name` set to `value`.
     fn with(&self, name: &str, value: &str) -> Vec<(String, String)> {
-        let mut p: Vec<(String, String)> =
-            self.params.iter().filter(|(k, _)| k != name).cloned().collect();
+        let mut p: Vec<(String, String)> = self
+            .params
+            .iter()
+            .filter(|(k, _)| k != name)
+            .cloned()
+            .collect();
         p.push((name.to_owned(), value.to_owned()));
         p
     }
