@@ -314,7 +314,7 @@ fn page_renders_the_answer_and_errors_from_the_url() {
     let (status, page) = s.get("/?gpus=12x");
     assert_eq!(status, 400);
     assert!(
-        page.contains("<span class=\"err\" id=\"err-gpus\">error: invalid value &#39;12x&#39;"),
+        page.contains("<span class=\"err\" id=\"err-gpus\">error: invalid value &#39;12x&#39; for &#39;--gpus &lt;GPUS&gt;&#39;: `12x` is not a number</span>"),
         "the error is not next to the gpus field"
     );
 }

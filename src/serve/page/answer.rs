@@ -44,7 +44,7 @@ pub fn answer(v: &Value, catalog: &Catalog, basis: &str) -> String {
     if v.get("feasible") == Some(&Value::Bool(false)) {
         return format!(
             "<section class=\"answer\"><h2>Answer</h2><p class=\"headline\" id=\"headline\">Training <b>{}</b> on {fleet} is <b id=\"train-days\">infeasible</b>: {}.</p>\
-<p>Try more chips, a chip with more memory, or FP8/bf16 to shrink the weights.</p></section>",
+<p>Try more chips, or a chip with more memory.</p></section>",
             esc(text(v, "model")),
             esc(text(v, "infeasible_reason"))
         );

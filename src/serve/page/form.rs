@@ -100,7 +100,23 @@ fn text_input(f: &Field, state: &State, placeholder: &str) -> String {
 
 /// A `<select>` of `(value, text)` options; the current value is kept even if unknown.
 fn select(f: &Field, state: &State, options: &[(String, String)], none: Option<&str>) -> String {
-    let cur = state.value(f.name).unwrap_or_default();
+    select_at(
+        f,
+        state,
+        options,
+        none,
+        state.value(f.name).unwrap_or_default(),
+    )
+}
+
+/// [`select`] with `cur` as the current value (a chip alias resolved to its id).
+fn select_at(
+    f: &Field,
+    state: &State,
+    options: &[(String, String)],
+    none: Option<&str>,
+    cur: String,
+) -> String {
     let mut o = String::new();
     if let Some(n) = none {
         o.push_str(&format!("<option value=\"\">{}</option>", esc(n)));
@@ -167,6 +183,8 @@ pub fn inputs(catalog: &Catalog, rules: &[Rule], state: &State) -> String {
             .map(|p| (p.to_owned(), p.to_owned()))
             .into_iter(),
     );
+    let gpu = state.value("gpu").unwrap_or_default();
+    let gpu = catalog.gpu(&gpu).map_or(gpu, |g| g.id.clone());
     let pasted = state.value("model_file").unwrap_or_default();
     let open = if pasted.is_empty() { "" } else { " open" };
     let paste = format!(
@@ -176,7 +194,7 @@ pub fn inputs(catalog: &Catalog, rules: &[Rule], state: &State) -> String {
     [
         select(&MODEL, state, &models, None),
         wrap(&MODEL_FILE, &paste, state),
-        select(&GPU, state, &gpus, None),
+        select_at(&GPU, state, &gpus, None, gpu),
         text_input(&GPUS, state, "1024"),
         text_input(&TOKENS, state, "15e12"),
         select(&PRECISION, state, &precisions, None),

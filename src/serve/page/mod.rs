@@ -76,7 +76,7 @@ impl State {
         self.error
             .as_ref()
             .filter(|e| e.parameter.as_deref() == Some(name))
-            .map(|e| e.message.clone())
+            .map(|e| for_the_page(&e.message))
     }
 
     /// Pinned fleets' chips: `pin` values less `unpin` ones, each once, at most [`MAX_PINS`].
@@ -206,7 +206,7 @@ fn results(engine: &Engine, state: &mut State) -> String {
 fn error_box(state: &State) -> String {
     let e = state.error.as_ref();
     let param = e.and_then(|e| e.parameter.clone()).unwrap_or_default();
-    let msg = e.map(|e| e.message.clone()).unwrap_or_default();
+    let msg = e.map(|e| for_the_page(&e.message)).unwrap_or_default();
     let field = if param.is_empty() {
         String::new()
     } else {
@@ -218,6 +218,14 @@ fn error_box(state: &State) -> String {
         m = esc(&msg),
         links = links(state)
     )
+}
+
+/// The CLI's message less its pointer to `--help`, which a page reader cannot follow.
+fn for_the_page(message: &str) -> String {
+    message
+        .replace("\n\nFor more information, try '--help'.", "")
+        .trim_end()
+        .to_owned()
 }
 
 /// Links that reproduce the state: the page, its scenario file and its JSON.
