@@ -324,6 +324,29 @@ fn page_renders_the_answer_and_errors_from_the_url() {
 fn downloaded_scenario_runs_to_the_same_days() {
     let s = Server::start();
     let q = "model=llama3.1-8b&gpu=h20&gpus=128&tokens=1e12&precision=fp8&rule=oct-2023";
+    let est_days = run_days(&s, q);
+    let (_, body) = s.get(&format!("/api/estimate?{q}"));
+    assert_eq!(est_days, json(&body)["train_days"].as_f64().unwrap());
+}
+
+/// Equal budget: $341,333,334 buys 14,048 H20 (scenarios/default.toml works it out by hand);
+/// the page sizes the fleet so, and the scenario's `fleet.budget_usd` gives the same days.
+#[test]
+fn budget_sizes_the_fleet_as_a_scenario_does() {
+    let s = Server::start();
+    let q = "model=llama3.1-8b&gpu=h20&budget_usd=341333334&tokens=1e12&pin=h100-sxm-80gb";
+    let (status, page) = s.get(&format!("/?{q}"));
+    assert_eq!(status, 200);
+    assert!(page.contains("14,048 × NVIDIA H20"), "H20 count");
+    assert!(page.contains("8,192 × NVIDIA H100"), "H100 count");
+    let (_, body) = s.get("/api/estimate?model=llama3.1-8b&gpu=h20&gpus=14048&tokens=1e12");
+    let days = json(&body)["train_days"].as_f64().unwrap();
+    assert!(page.contains(&format!("<span id=\"train-days\">{days:.1}</span>")));
+    assert_eq!(run_days(&s, q), days);
+}
+
+/// Download the page's scenario for `q`, run it, and return `train_days_p50`.
+fn run_days(s: &Server, q: &str) -> f64 {
     let (status, toml) = s.get(&format!("/scenario.toml?{q}"));
     assert_eq!(status, 200);
     let dir = tempfile::tempdir().unwrap();
@@ -342,8 +365,5 @@ fn downloaded_scenario_runs_to_the_same_days() {
     let header = rd.headers().unwrap().clone();
     let row = rd.records().next().unwrap().unwrap();
     let col = header.iter().position(|h| h == "train_days_p50").unwrap();
-    let run_days: f64 = row[col].parse().unwrap();
-    let (_, body) = s.get(&format!("/api/estimate?{q}"));
-    let est_days = json(&body)["train_days"].as_f64().unwrap();
-    assert_eq!(run_days, est_days, "run {run_days} vs estimate {est_days}");
+    row[col].parse().unwrap()
 }

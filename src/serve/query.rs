@@ -52,7 +52,7 @@ const ESTIMATE: &[&str] = &["tokens", "usd_per_gpu_hour", "cost_basis", "rule"];
 const PLAN: &[&str] = &["top"];
 
 /// Parameters the page uses itself and never passes to a command.
-pub const PAGE_ONLY: &[&str] = &["model_file", "pin", "unpin"];
+pub const PAGE_ONLY: &[&str] = &["model_file", "pin", "unpin", "budget_usd"];
 
 impl Endpoint {
     /// The subcommand.

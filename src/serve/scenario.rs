@@ -19,6 +19,7 @@ const KEYS: &[(&str, &str, &str)] = &[
     ("year", "", "year"),
     ("gpu", "fleet", "gpu"),
     ("gpus", "fleet", "count"),
+    ("budget_usd", "fleet", "budget_usd"),
     ("gpus_per_node", "fleet", "gpus_per_node"),
     ("net_gbps_per_gpu", "fleet", "net_gbps_per_gpu"),
     ("cost_basis", "cost", "basis"),
@@ -67,6 +68,10 @@ pub fn scenario_toml(params: &[(String, String)], page_query: &str) -> String {
         let Some((_, v)) = params.iter().rev().find(|(k, _)| k == param) else {
             continue;
         };
+        // A budget sizes the fleet instead of a count, as on the page.
+        if *param == "gpus" && params.iter().any(|(k, _)| k == "budget_usd") {
+            continue;
+        }
         let target = if table.is_empty() {
             &mut doc
         } else {

@@ -1,4 +1,4 @@
-//! Compare (up to four pinned fleets beside the question's, at equal count, with time and
+//! Compare (up to four pinned fleets beside the question's, at equal count or budget, with time and
 //! cost ratios) and Rules (the `classify` table for the chosen rule, and which chips a buyer
 //! may purchase under it).
 //!
@@ -49,9 +49,18 @@ fn row(label: &str, id: &str, v: Option<&Value>, base: &Value, remove: Option<&s
 }
 
 /// The compare section: the question's fleet, then each pinned chip at the same count.
-pub fn compare(base: &Value, pins: &[(String, Option<Value>)], catalog: &Catalog) -> String {
+pub fn compare(
+    base: &Value,
+    pins: &[(String, Option<Value>)],
+    catalog: &Catalog,
+    budget_usd: Option<&str>,
+) -> String {
     let gpu = text(base, "gpu").to_owned();
     let count = grouped(num(base, "gpus").unwrap_or(0.0));
+    let equal = match budget_usd.and_then(|b| b.trim().parse::<f64>().ok()) {
+        Some(b) => format!("At equal budget (${}, the chips it buys)", short(b)),
+        None => format!("At equal count ({count} chips)"),
+    };
     let this = chip(catalog, &gpu);
     let mut rows = row(
         &format!("{count} × {} (the question)", esc(&this)),
@@ -63,7 +72,12 @@ pub fn compare(base: &Value, pins: &[(String, Option<Value>)], catalog: &Catalog
     let mut hidden = String::new();
     for (p, v) in pins {
         let id = catalog.gpu(p).map_or(p.clone(), |g| g.id.clone());
-        let label = format!("{count} × {}", esc(&chip(catalog, p)));
+        let n = v.as_ref().and_then(|v| num(v, "gpus"));
+        let label = format!(
+            "{} × {}",
+            n.map_or("?".into(), grouped),
+            esc(&chip(catalog, p))
+        );
         rows.push_str(&row(&label, &id, v.as_ref(), base, Some(p)));
         hidden.push_str(&format!(
             "<input type=\"hidden\" name=\"pin\" value=\"{}\">",
@@ -81,7 +95,7 @@ pub fn compare(base: &Value, pins: &[(String, Option<Value>)], catalog: &Catalog
                 _ => String::new(),
             };
             Some(format!(
-                "<p class=\"headline\" id=\"compare-headline\">At equal count ({count} chips), the {} takes {t:.2}× the {}'s time{c}.</p>",
+                "<p class=\"headline\" id=\"compare-headline\">{equal}, the {} takes {t:.2}× the {}'s time{c}.</p>",
                 esc(&this),
                 esc(&chip(catalog, p))
             ))
@@ -97,7 +111,8 @@ pub fn compare(base: &Value, pins: &[(String, Option<Value>)], catalog: &Catalog
     let add = if pins.len() < MAX_PINS {
         format!(
             "<p class=\"pin\"><button type=\"submit\" name=\"pin\" value=\"{g}\" id=\"pin-this\">Pin this fleet ({this})</button> \
-or add <select name=\"pin\" id=\"add-pin\"><option value=\"\">a chip at equal count…</option>{options}</select></p>",
+or add <select name=\"pin\" id=\"add-pin\"><option value=\"\">a chip at equal {}…</option>{options}</select></p>",
+            if budget_usd.is_some() { "budget" } else { "count" },
             g = esc(&gpu),
             this = esc(&this)
         )

@@ -37,6 +37,11 @@ const GPUS: Field = Field {
     label: "Chips (count)",
     help: "GPUs allocated, 1 to 10,000,000. The plan may leave a few idle when the count factors badly; the answer says so.",
 };
+const BUDGET: Field = Field {
+    name: "budget_usd",
+    label: "…or a budget, USD",
+    help: "Up-front hardware budget: the fleet is as many chips as it buys, floor(budget ÷ capex per GPU), capex = purchase price × server overhead 1.64 (single-unit prices) ÷ (1 − 0.19 interconnect share) (Epoch AI, arXiv:2405.21015), as a scenario's fleet.budget_usd. Replaces the count; pinned fleets get equal budgets.",
+};
 const TOKENS: Field = Field {
     name: "tokens",
     label: "Training tokens",
@@ -196,6 +201,7 @@ pub fn inputs(catalog: &Catalog, rules: &[Rule], state: &State) -> String {
         wrap(&MODEL_FILE, &paste, state),
         select_at(&GPU, state, &gpus, None, gpu),
         text_input(&GPUS, state, "1024"),
+        text_input(&BUDGET, state, "e.g. 3.4e8"),
         text_input(&TOKENS, state, "15e12"),
         select(&PRECISION, state, &precisions, None),
         select(&STACK, state, &stacks, Some("typical of the year")),

@@ -7,11 +7,13 @@
 //! number comes from the API's JSON (`api.rs`), so the page shows what the CLI prints.
 
 mod answer;
+mod budget;
 mod compare;
 mod form;
 pub mod html;
 
 use serde_json::Value;
+use trainsim::catalog::Catalog;
 
 use super::api::{answer as run_api, Answer, Engine};
 use super::limits::MAX_PINS;
@@ -114,15 +116,33 @@ impl State {
     }
 
     /// The question's parameters with `name` set to `value`.
-    fn with(&self, name: &str, value: &str) -> Vec<(String, String)> {
-        let mut p: Vec<(String, String)> = self
-            .params
-            .iter()
-            .filter(|(k, _)| k != name)
-            .cloned()
-            .collect();
+    fn with(params: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+        let mut p: Vec<(String, String)> =
+            params.iter().filter(|(k, _)| k != name).cloned().collect();
         p.push((name.to_owned(), value.to_owned()));
         p
+    }
+
+    /// The CLI's question for chip `gpu` (default: the question's own), with `gpus` the
+    /// count that `budget_usd` buys when a budget is given.
+    fn question(
+        &self,
+        catalog: &Catalog,
+        gpu: Option<&str>,
+    ) -> Result<Vec<(String, String)>, QueryError> {
+        let mut p = match gpu {
+            Some(g) => State::with(&self.params, "gpu", g),
+            None => self.params.clone(),
+        };
+        if let (Some(b), Some(g)) = (
+            self.value("budget_usd"),
+            gpu.map(str::to_owned).or(self.value("gpu")),
+        ) {
+            if let Some(n) = budget::gpus_for_budget(catalog, &g, &b)? {
+                p = State::with(&p, "gpus", &n.to_string());
+            }
+        }
+        Ok(p)
     }
 }
 
@@ -157,7 +177,14 @@ fn results(engine: &Engine, state: &mut State) -> String {
     if state.error.is_some() {
         return error_box(state);
     }
-    let estimate = match run_api(engine, Endpoint::Estimate, &state.params) {
+    let question = match state.question(&engine.catalog, None) {
+        Ok(q) => q,
+        Err(e) => {
+            state.error = Some(e);
+            return error_box(state);
+        }
+    };
+    let estimate = match run_api(engine, Endpoint::Estimate, &question) {
         Answer::Json(s) => serde_json::from_str::<Value>(&s).unwrap_or_default(),
         Answer::BadInput(e) => {
             state.error = Some(e);
@@ -175,9 +202,12 @@ fn results(engine: &Engine, state: &mut State) -> String {
         .pins()
         .into_iter()
         .map(|gpu| {
-            let v = match run_api(engine, Endpoint::Estimate, &state.with("gpu", &gpu)) {
-                Answer::Json(s) => serde_json::from_str::<Value>(&s).ok(),
-                _ => None,
+            let v = match state.question(&engine.catalog, Some(&gpu)) {
+                Ok(q) => match run_api(engine, Endpoint::Estimate, &q) {
+                    Answer::Json(s) => serde_json::from_str::<Value>(&s).ok(),
+                    _ => None,
+                },
+                Err(_) => None,
             };
             (gpu, v)
         })
@@ -195,9 +225,14 @@ fn results(engine: &Engine, state: &mut State) -> String {
             &engine.catalog,
             &state.value("cost_basis").unwrap_or_else(|| "rental".into()),
         ),
-        compare::compare(&estimate, &pins, &engine.catalog),
+        compare::compare(
+            &estimate,
+            &pins,
+            &engine.catalog,
+            state.value("budget_usd").as_deref(),
+        ),
         compare::rules(rules.as_ref(), state),
-        links(state),
+        links(state, &question),
     ]
     .concat()
 }
@@ -216,7 +251,7 @@ fn error_box(state: &State) -> String {
         "<div class=\"status error\" data-error-param=\"{p}\" data-error=\"{m}\"><h2>The question cannot be answered{field}</h2><pre id=\"error\">{m}</pre></div>{links}",
         p = esc(&param),
         m = esc(&msg),
-        links = links(state)
+        links = links(state, &state.params)
     )
 }
 
@@ -229,9 +264,15 @@ fn for_the_page(message: &str) -> String {
 }
 
 /// Links that reproduce the state: the page, its scenario file and its JSON.
-fn links(state: &State) -> String {
+fn links(state: &State, question: &[(String, String)]) -> String {
     let q = state.query(&[]);
-    let api = state.query(&["pin"]);
+    let api = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(
+            question
+                .iter()
+                .filter(|(k, _)| k != "budget_usd" && k != "pin" && k != "unpin"),
+        )
+        .finish();
     format!(
         "<p class=\"links\"><a id=\"permalink\" href=\"/?{q}\">link to this answer</a> · \
 <a id=\"scenario\" href=\"/scenario.toml?{q}\" download=\"scenario.toml\">download scenario.toml</a> \
