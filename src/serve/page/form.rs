@@ -201,6 +201,11 @@ pub fn inputs(catalog: &Catalog, rules: &[Rule], state: &State) -> String {
         wrap(&MODEL_FILE, &paste, state),
         select_at(&GPU, state, &gpus, None, gpu),
         text_input(&GPUS, state, "1024"),
+        if state.value("budget_usd").is_some() {
+            "<p class=\"note\" id=\"count-unused\">The count is not used: the budget below sizes every fleet.</p>".to_owned()
+        } else {
+            String::new()
+        },
         text_input(&BUDGET, state, "e.g. 3.4e8"),
         text_input(&TOKENS, state, "15e12"),
         select(&PRECISION, state, &precisions, None),
