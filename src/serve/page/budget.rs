@@ -45,7 +45,7 @@ pub fn gpus_for_budget(
         )));
     };
     let n = (usd / each).floor();
-    if n < 1.0 || n > MAX_GPUS {
+    if !(1.0..=MAX_GPUS).contains(&n) {
         return Err(bad(format!(
             "Error: ${usd:e} buys {n:.0} × {} at ${each:.0} each; allowed: 1 to {MAX_GPUS:e} GPUs\n  hint: change the budget",
             g.id
