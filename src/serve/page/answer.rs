@@ -35,7 +35,7 @@ fn chip(catalog: &Catalog, id: &str) -> String {
 }
 
 /// The answer section for an estimate's JSON.
-pub fn answer(v: &Value, catalog: &Catalog, basis: &str) -> String {
+pub fn answer(v: &Value, catalog: &Catalog, basis: &str, other: Option<&Value>) -> String {
     let fleet = format!(
         "{} × {}",
         grouped(num(v, "gpus").unwrap_or(0.0)),
@@ -64,7 +64,7 @@ pub fn answer(v: &Value, catalog: &Catalog, basis: &str) -> String {
         model = esc(text(v, "model")),
         tokens = short(num(v, "tokens").unwrap_or(0.0)),
         gh = short(num(v, "gpu_hours").unwrap_or(0.0)),
-        figures = figures(v),
+        figures = figures(v, basis, other),
         plan = plan(v),
         export = export(v),
         bars = bars(v, catalog),
@@ -72,7 +72,30 @@ pub fn answer(v: &Value, catalog: &Catalog, basis: &str) -> String {
 }
 
 /// The figures with their bands.
-fn figures(v: &Value) -> String {
+/// The cost cell of an estimate: value and band, or why there is none.
+fn cost(v: &Value) -> String {
+    if num(v, "cost_usd").is_some() {
+        band(v, "cost_usd", usd)
+    } else {
+        // The CLI's note names flags and scenario keys; the page names its own fields.
+        let note = text(v, "cost_note");
+        if note.contains("no rental price") {
+            "n/a (the catalog has no rental price: give USD per GPU-hour)".into()
+        } else if note.contains("no purchase price") {
+            "n/a (the catalog has no purchase price for this chip)".into()
+        } else {
+            format!("n/a ({})", esc(note))
+        }
+    }
+}
+
+/// The figures with their bands; `other` is the same question under the other cost basis.
+fn figures(v: &Value, basis: &str, other: Option<&Value>) -> String {
+    let other_basis = if basis == "ownership" {
+        "rental"
+    } else {
+        "ownership"
+    };
     let rows = [
         (
             "Days (wall clock, failures included)",
@@ -80,12 +103,20 @@ fn figures(v: &Value) -> String {
         ),
         ("GPU-hours", band(v, "gpu_hours", short)),
         (
-            "Cost",
-            if num(v, "cost_usd").is_some() {
-                band(v, "cost_usd", usd)
+            if basis == "ownership" {
+                "Cost, ownership"
             } else {
-                format!("n/a ({})", esc(text(v, "cost_note")))
+                "Cost, rental"
             },
+            cost(v),
+        ),
+        (
+            if other_basis == "ownership" {
+                "Cost, ownership"
+            } else {
+                "Cost, rental"
+            },
+            other.map_or("n/a".into(), cost),
         ),
         (
             "Fleet hardware, up front",
@@ -122,7 +153,7 @@ fn figures(v: &Value) -> String {
         .map(|(k, val)| format!("<tr><th>{k}</th><td>{val}</td></tr>"))
         .collect();
     format!(
-        "<table class=\"figures\">{body}</table><p class=\"note\">Bands: the software stack's fitted model error (p5–p95); cost is under the basis chosen above.</p>"
+        "<table class=\"figures\">{body}</table><p class=\"note\">Bands: the software stack's fitted model error (p5–p95). Ownership: purchase price with server and interconnect overheads, amortised, plus energy.</p>"
     )
 }
 

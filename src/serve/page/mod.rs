@@ -212,6 +212,21 @@ fn results(engine: &Engine, state: &mut State) -> String {
             (gpu, v)
         })
         .collect();
+    // The same question under the other cost basis (the page shows both costs).
+    let basis = state.value("cost_basis").unwrap_or_else(|| "rental".into());
+    let flip = if basis == "ownership" {
+        "rental"
+    } else {
+        "ownership"
+    };
+    let other = match run_api(
+        engine,
+        Endpoint::Estimate,
+        &State::with(&question, "cost_basis", flip),
+    ) {
+        Answer::Json(s) => serde_json::from_str::<Value>(&s).ok(),
+        _ => None,
+    };
     let rules = state.value("rule").map(|r| {
         match run_api(engine, Endpoint::Classify, &[("rule".into(), r)]) {
             Answer::Json(s) => serde_json::from_str::<Value>(&s).unwrap_or_default(),
@@ -220,11 +235,7 @@ fn results(engine: &Engine, state: &mut State) -> String {
     });
     [
         "<div class=\"status\" data-error-param=\"\"></div>".to_owned(),
-        answer::answer(
-            &estimate,
-            &engine.catalog,
-            &state.value("cost_basis").unwrap_or_else(|| "rental".into()),
-        ),
+        answer::answer(&estimate, &engine.catalog, &basis, other.as_ref()),
         compare::compare(
             &estimate,
             &pins,
