@@ -201,3 +201,39 @@ fn catalog_model(
     }
     Ok(params)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::rules_with_user_files;
+    use proptest::prelude::*;
+
+    fn engine() -> Engine {
+        Engine {
+            catalog: Catalog::builtin(),
+            rules: rules_with_user_files(&[]).unwrap(),
+            cache: Cache::default(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Allow-listed names with arbitrary values (and arbitrary names) are bad input or an
+        /// answer, never a panic or an internal failure.
+        #[test]
+        fn arbitrary_values_are_answers_or_bad_input(
+            pairs in proptest::collection::vec((0usize..40, ".{0,12}"), 0..6)
+        ) {
+            let e = engine();
+            for endpoint in [Endpoint::Estimate, Endpoint::Plan, Endpoint::Classify] {
+                let names = endpoint.allowed();
+                let params: Vec<(String, String)> = pairs
+                    .iter()
+                    .map(|(i, v)| (names.get(*i).map_or("model_file".to_owned(), |n| n.to_string()), v.clone()))
+                    .collect();
+                let a = answer(&e, endpoint, &params);
+                prop_assert!(!matches!(a, Answer::Internal(_)), "{params:?}: {a:?}");
+            }
+        }
+    }
+}
