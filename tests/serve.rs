@@ -367,3 +367,24 @@ fn run_days(s: &Server, q: &str) -> f64 {
     let col = header.iter().position(|h| h == "train_days_p50").unwrap();
     row[col].parse().unwrap()
 }
+
+/// `serve`'s own flags: a bad address or a port in use is bad input (exit 2) naming the flag.
+#[test]
+fn serve_flags_are_checked() {
+    let (code, _, err) = cli(&["serve", "--bind", "localhost"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("Error: `--bind`: `localhost` is not an IP address"),
+        "{err}"
+    );
+    let s = Server::start();
+    let port = s.addr.rsplit(':').next().unwrap();
+    let (code, _, err) = cli(&["serve", "--port", port]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with(&format!(
+            "Error: `--port`: cannot listen on 127.0.0.1:{port}"
+        )),
+        "{err}"
+    );
+}
