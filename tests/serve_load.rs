@@ -111,6 +111,20 @@ fn serve_load_1000_mixed_requests() {
         "unexpected statuses: {:?}",
         &wrong[..wrong.len().min(5)]
     );
+    for kind in ["/api/", "/fragment", "/scenario.toml"] {
+        let mut l: Vec<Duration> = results
+            .iter()
+            .filter(|r| r.3.starts_with(kind))
+            .map(|r| r.2)
+            .collect();
+        l.sort();
+        eprintln!(
+            "serve load: {kind}: {} requests, p99 {:.1} ms",
+            l.len(),
+            l.get(l.len() * 99 / 100)
+                .map_or(0.0, |d| d.as_secs_f64() * 1e3)
+        );
+    }
     if !cfg!(debug_assertions) {
         assert!(pct(99) < Duration::from_millis(100), "p99 {:?}", pct(99));
     }
