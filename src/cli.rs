@@ -71,6 +71,8 @@ pub enum Command {
     /// Fleets over time under a rule timeline: the largest trainable run by month, the
     /// first month each actor reaches a target, and the lead in months (DESIGN.md §6).
     Timeline(TimelineArgs),
+    /// Serve an interactive page and a JSON API on this machine (DESIGN.md §7).
+    Serve(ServeArgs),
     /// List the built-in catalogs.
     Catalog {
         /// Which catalog.
@@ -143,6 +145,20 @@ pub struct TimelineArgs {
     /// Do not draw charts or write report.html.
     #[arg(long)]
     pub no_charts: bool,
+}
+
+/// `serve` flags.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0: any free port, printed on stderr).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on; the default serves this machine only.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Also open the page in the desktop's browser (best effort).
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// `merge` flags.

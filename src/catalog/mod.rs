@@ -400,6 +400,13 @@ impl Catalog {
     /// A model by catalog id, or from a TOML model file when `name` ends in `.toml` or is a
     /// path that exists.
     pub fn model_or_file(&self, name: &str) -> Result<ModelSpec, InputError> {
+        // A catalog id is looked up without asking the file system (`trainsim serve` must
+        // not touch it: its requests' model ids come here).
+        if let Some(m) = self.models.get(name) {
+            if !name.ends_with(".toml") {
+                return Ok(m.clone());
+            }
+        }
         let path = Path::new(name);
         if name.ends_with(".toml") || (path.exists() && path.is_file()) {
             return load_model_file(path);
@@ -427,7 +434,13 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
 
 /// Load a model file (DESIGN.md §3 model-file format).
 pub fn load_model_file(path: &Path) -> Result<ModelSpec, InputError> {
-    let src = read_text(path)?;
+    parse_model_text(&read_text(path)?, path)
+}
+
+/// Parse a model file's text from memory, naming `path` in errors and taking the id from its
+/// stem when the file has no `name` (`trainsim serve` passes a pasted model this way).
+pub fn parse_model_text(src: &str, path: &Path) -> Result<ModelSpec, InputError> {
+    let src = src.to_owned();
     let mut model: ModelSpec =
         toml::from_str(&src).map_err(|e| InputError::from_toml(&src, &e).in_file(path))?;
     model.validate().map_err(|e| {

@@ -3,6 +3,8 @@
 //!
 //! Printing only: the statuses and reasons come from `trainsim::policy`.
 
+use std::io::Write;
+
 use serde::Serialize;
 use trainsim::catalog::Catalog;
 use trainsim::policy::{classify as classify_gpu, find_rule, Classification, Rule};
@@ -18,6 +20,7 @@ pub fn classify(
     all: &[Rule],
     rule: Option<&str>,
     format: Format,
+    out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let rules: Vec<&Rule> = match rule {
         Some(id) => vec![find_rule(all, id).map_err(|e| e.at_key("--rule"))?],
@@ -29,8 +32,8 @@ pub fn classify(
         .flat_map(|g| rules.iter().map(move |r| classify_gpu(g, r)))
         .collect();
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
-        Format::Csv => print!("{}", csv_string(&rows)?),
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
+        Format::Csv => write!(out, "{}", csv_string(&rows)?)?,
         Format::Table => {
             let mut t = Table::new(["gpu", "rule", "status", "tpp", "pd", "reason"]);
             for r in &rows {
@@ -43,7 +46,7 @@ pub fn classify(
                     r.reason.clone(),
                 ]);
             }
-            print!("{}", t.render());
+            write!(out, "{}", t.render())?;
             eprintln!(
                 "Thresholds applied to catalogued figures; not a legal classification (end-use and \
                  end-user controls are ignored). `trainsim catalog rules` lists the rules and sources."

@@ -1,5 +1,6 @@
 //! `trainsim estimate` and `trainsim plan`.
 
+use std::io::Write;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -92,7 +93,12 @@ fn row(e: &Estimate) -> EstimateRow<'_> {
 
 /// `trainsim estimate`. With `--rule`, also the chip's export-control status under it (a
 /// built-in rule or one of `rules`, which holds those of `--rules` files too).
-pub fn estimate(catalog: &Catalog, rules: &[Rule], a: &EstimateArgs) -> anyhow::Result<()> {
+pub fn estimate(
+    catalog: &Catalog,
+    rules: &[Rule],
+    a: &EstimateArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let mut q = question(catalog, &a.common, a.tokens)?;
     let batch = Batch {
         seq_len: q.seq_len,
@@ -121,21 +127,24 @@ pub fn estimate(catalog: &Catalog, rules: &[Rule], a: &EstimateArgs) -> anyhow::
         Ok(e) => e,
         Err(why) => {
             match a.format {
-                Format::Json => println!(
+                Format::Json => writeln!(
+                    out,
                     "{}",
                     serde_json::to_string_pretty(&serde_json::json!({
                         "model": q.model.id, "gpu": q.gpu.id, "gpus": q.gpus, "tokens": q.train_tokens,
                         "feasible": false, "infeasible_reason": why.to_string(), "infeasible": why,
                     }))?
-                ),
-                Format::Csv => println!(
+                )?,
+                Format::Csv => writeln!(
+                    out,
                     "model,gpu,gpus,tokens,infeasible_reason\n{},{},{},{},\"{}\"",
                     q.model.id, q.gpu.id, q.gpus, q.train_tokens, why
-                ),
-                Format::Table => println!(
+                )?,
+                Format::Table => writeln!(
+                    out,
                     "{} on {} × {}: infeasible: {why}",
                     q.model.id, q.gpus, q.gpu.id
-                ),
+                )?,
             }
             return Ok(());
         }
@@ -152,27 +161,29 @@ pub fn estimate(catalog: &Catalog, rules: &[Rule], a: &EstimateArgs) -> anyhow::
             if let Some(k) = &export {
                 v["export"] = serde_json::to_value(k)?;
             }
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         }
         Format::Csv => {
             let mut r = row(&e);
             r.h100_equivalents = h100e;
-            print!("{}", csv_string(&[r])?);
+            write!(out, "{}", csv_string(&[r])?)?;
         }
         Format::Table => {
-            print!("{}", describe(&e));
-            println!(
+            write!(out, "{}", describe(&e))?;
+            writeln!(
+                out,
                 "{:<22}  {}",
                 "h100_equivalents",
                 h100e.map_or("n/a (no H100 plan)".into(), |x| format!(
                     "{x:.0} (for this model, by training throughput)"
                 ))
-            );
+            )?;
             if let Some(k) = &export {
-                println!(
+                writeln!(
+                    out,
                     "{:<22}  {} under {}: {}",
                     "export_status", k.status, k.rule, k.reason
-                );
+                )?;
             }
         }
     }
@@ -337,7 +348,7 @@ struct PlanRow {
 }
 
 /// `trainsim plan`.
-pub fn plan(catalog: &Catalog, a: &PlanArgs) -> anyhow::Result<()> {
+pub fn plan(catalog: &Catalog, a: &PlanArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let q = question(catalog, &a.common, 1.0)?;
     let start = Instant::now();
     let found = plan_search(&q, a.top as usize);
@@ -374,15 +385,16 @@ pub fn plan(catalog: &Catalog, a: &PlanArgs) -> anyhow::Result<()> {
         .collect();
     let reason = found.infeasible.as_ref().map(ToString::to_string);
     match a.format {
-        Format::Json => println!(
+        Format::Json => writeln!(
+            out,
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "model": q.model.id, "gpu": q.gpu.id, "gpus": q.gpus, "global_batch_tokens": q.global_batch_tokens,
                 "seq_len": q.seq_len, "plans_considered": found.plans_considered, "plans_timed": found.plans_timed,
                 "search_s": search_s, "plans": rows, "infeasible_reason": reason,
             }))?
-        ),
-        Format::Csv => print!("{}", csv_string(&rows)?),
+        )?,
+        Format::Csv => write!(out, "{}", csv_string(&rows)?)?,
         Format::Table => {
             let mut t = Table::new([
                 "#",
@@ -406,9 +418,9 @@ pub fn plan(catalog: &Catalog, a: &PlanArgs) -> anyhow::Result<()> {
                     ),
                 ]);
             }
-            print!("{}", t.render());
+            write!(out, "{}", t.render())?;
             if let Some(r) = reason {
-                println!("infeasible: {r}");
+                writeln!(out, "infeasible: {r}")?;
             }
             eprintln!(
                 "{} plans considered, {} fit memory and were timed, in {:.3} s ({:.2} M plans/s)",

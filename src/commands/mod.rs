@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod classify;
 pub mod estimate;
 pub mod run;
+pub mod serve;
 pub mod timeline;
 pub mod validate;
 
@@ -30,17 +31,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let catalog = Catalog::with_user_files(&cli.catalog)?;
     let rules = rules_with_user_files(&cli.rules)?;
     match cli.command {
-        Command::Estimate(a) => estimate::estimate(&catalog, &rules, &a),
-        Command::Plan(a) => estimate::plan(&catalog, &a),
+        Command::Estimate(a) => estimate::estimate(&catalog, &rules, &a, &mut std::io::stdout()),
+        Command::Plan(a) => estimate::plan(&catalog, &a, &mut std::io::stdout()),
         Command::Validate { format, chart } => {
             validate::validate(&catalog, format, chart.as_deref())
         }
-        Command::Classify { rule, format } => {
-            classify::classify(&catalog, &rules, rule.as_deref(), format)
-        }
+        Command::Classify { rule, format } => classify::classify(
+            &catalog,
+            &rules,
+            rule.as_deref(),
+            format,
+            &mut std::io::stdout(),
+        ),
         Command::Run(a) => run::run(&catalog, &cli.catalog, &rules[builtin_rules().len()..], &a),
         Command::Merge(a) => timeline::merge(&catalog, &rules, &a),
         Command::Timeline(a) => timeline::timeline(&catalog, &rules, &a),
+        Command::Serve(a) => serve::serve(catalog, rules, &a),
         Command::Catalog {
             what: crate::cli::CatalogKind::Rules,
             format,
