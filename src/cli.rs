@@ -4,9 +4,18 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod examples;
+
 /// Simulate the time, cost, energy and chips it takes to train a large model on a GPU fleet.
 #[derive(Debug, Parser)]
-#[command(name = "trainsim", version, about, long_about = None, arg_required_else_help = true)]
+#[command(
+    name = "trainsim",
+    version,
+    about,
+    long_about = None,
+    arg_required_else_help = true,
+    after_help = examples::TRAINSIM
+)]
 pub struct Cli {
     /// Extra GPUs or models (TOML, same format as the built-in catalogs); repeatable.
     #[arg(long, global = true, value_name = "FILE")]
@@ -41,10 +50,13 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Estimate time, GPU-hours, cost and energy of one training run.
+    #[command(after_help = examples::ESTIMATE)]
     Estimate(EstimateArgs),
     /// Show the best parallel plans for a model on a GPU fleet.
+    #[command(after_help = examples::PLAN)]
     Plan(PlanArgs),
     /// Predict the published training runs and compare with what was reported.
+    #[command(after_help = examples::VALIDATE)]
     Validate {
         /// Output format.
         #[arg(long, value_enum, default_value_t)]
@@ -54,6 +66,7 @@ pub enum Command {
         chart: Option<PathBuf>,
     },
     /// Export-control status of every catalog chip under every rule (or one).
+    #[command(after_help = examples::CLASSIFY)]
     Classify {
         /// Only this rule (`trainsim catalog rules` lists them).
         #[arg(long)]
@@ -64,16 +77,21 @@ pub enum Command {
     },
     /// Run scenario files (sweeps, Monte Carlo) and write CSV summaries; with no file, a
     /// built-in frontier-class scenario.
+    #[command(after_help = examples::RUN)]
     Run(RunArgs),
     /// Combine the outputs of `run --shard K/N` or `timeline --shard K/N` into exactly what
     /// one run would have written.
+    #[command(after_help = examples::MERGE)]
     Merge(MergeArgs),
     /// Fleets over time under a rule timeline: the largest trainable run by month, the
     /// first month each actor reaches a target, and the lead in months (DESIGN.md §6).
+    #[command(after_help = examples::TIMELINE)]
     Timeline(TimelineArgs),
     /// Serve an interactive page and a JSON API on this machine (DESIGN.md §7).
+    #[command(after_help = examples::SERVE)]
     Serve(ServeArgs),
     /// List the built-in catalogs.
+    #[command(after_help = examples::CATALOG)]
     Catalog {
         /// Which catalog.
         #[arg(value_enum)]

@@ -631,3 +631,82 @@ fn fixed_plans_are_checked_and_published_ones_accepted() {
     ]);
     assert_eq!(v["plan"]["micro_batch"], 64);
 }
+
+/// The example command lines of `trainsim <command> --help` (lines starting with
+/// `  trainsim `), split into words.
+fn help_examples(command: Option<&str>) -> Vec<Vec<String>> {
+    let mut args: Vec<&str> = command.into_iter().collect();
+    args.push("--help");
+    let out = trainsim().args(&args).output().unwrap();
+    assert!(out.status.success(), "{args:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<Vec<String>> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("  trainsim "))
+        .map(|l| l.split_whitespace().map(String::from).collect())
+        .collect();
+    assert!(lines.len() >= 2, "{args:?}: fewer than two examples");
+    lines
+}
+
+/// Issue 12: every `--help` ends with two examples, and they work. Each one runs (its
+/// `--out` and `--chart` paths moved into a temporary folder; `merge` after both shards of
+/// the `run` example), except `serve`, which does not return, and `timeline`, whose
+/// storylines take seconds each and are run by tests/storylines.rs: for those two, every
+/// flag of the example must be one the command's help lists and every file must exist.
+#[test]
+fn help_examples_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let commands = [
+        None,
+        Some("estimate"),
+        Some("plan"),
+        Some("validate"),
+        Some("classify"),
+        Some("run"),
+        Some("merge"),
+        Some("timeline"),
+        Some("serve"),
+        Some("catalog"),
+    ];
+    for command in commands {
+        for words in help_examples(command) {
+            let mut words = words;
+            for i in 1..words.len() {
+                if words[i - 1] == "--out" || words[i - 1] == "--chart" {
+                    words[i] = tmp.path().join(&words[i]).display().to_string();
+                }
+            }
+            if words[0] == "merge" {
+                let results = tmp.path().join("results").display().to_string();
+                words[1] = results.clone();
+                for k in ["1/2", "2/2"] {
+                    trainsim()
+                        .args(["run", "scenarios/stockpile-vs-h20.toml", "--trials", "100"])
+                        .args(["--shard", k, "--out", &results])
+                        .assert()
+                        .success();
+                }
+            }
+            if words[0] == "serve" || words[0] == "timeline" {
+                let help = trainsim().args([&words[0], "--help"]).output().unwrap();
+                let help = String::from_utf8(help.stdout).unwrap();
+                for w in &words[1..] {
+                    if w.starts_with("--") {
+                        assert!(help.contains(&format!("{w} ")), "{words:?}: no flag {w}");
+                    } else if w.ends_with(".toml") {
+                        assert!(std::path::Path::new(w).exists(), "{words:?}: no file {w}");
+                    }
+                }
+                continue;
+            }
+            let out = trainsim().args(&words).output().unwrap();
+            assert!(
+                out.status.success(),
+                "example `trainsim {}` failed: {}",
+                words.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
