@@ -39,6 +39,13 @@ const CASES: &[(Plan, &str, &str)] = &[
         "plan.micro_batch",
         "a micro-batch of 3 sequences does not divide the global batch of 512 sequences",
     ),
+    // Issue 12 ("--dp 1000 blames the batch"): DP 32 × mb 32 = 1,024 sequences a step fit
+    // the 64 GPUs but not the 512-sequence batch; the message says so, not "does not divide".
+    (
+        &[("dp", 32), ("micro_batch", 32)],
+        "plan.dp",
+        "DP 32 replicas × micro-batch 32 need at least 1024 sequences per step; the global batch has 512",
+    ),
     // 512 / (DP 2 × mb 4) = 64 micro-batches per replica, not a multiple of PP 3.
     (
         &[("pp", 3), ("dp", 2), ("micro_batch", 4), ("interleave", 2)],

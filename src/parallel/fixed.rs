@@ -151,6 +151,12 @@ impl SearchSpace {
         if let Some(d) = self.dp {
             let mb = self.micro_batch.unwrap_or(1);
             let per = u64::from(d) * u64::from(mb);
+            if per > batch_seqs {
+                return violation(
+                    "dp",
+                    format!("DP {d} replicas × micro-batch {mb} need at least {per} sequences per step; the global batch has {batch_seqs}"),
+                );
+            }
             if batch_seqs % per != 0 {
                 return violation(
                     "dp",
