@@ -488,3 +488,33 @@ fn issue12_a_big_sweep_is_described_before_it_runs() {
         .success()
         .stderr(predicate::str::contains("distinct plan search").not());
 }
+
+/// A review finding: FP8 asked of a stack without an FP8 recipe, or of a chip without FP8
+/// tensor cores, silently trained in BF16. `estimate` now says so (`precision_note`), and
+/// says nothing when FP8 runs as FP8.
+#[test]
+fn fp8_that_runs_as_bf16_is_noted() {
+    let base = ["estimate", "--model", "llama3.1-8b", "--gpus", "64"];
+    let note = |extra: &[&str]| {
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--tokens", "1e12", "--precision", "fp8", "--format", "json"]);
+        json(&args)["precision_note"].clone()
+    };
+    let stack = note(&["--gpu", "h100", "--stack", "megatron-2021"]);
+    assert!(
+        stack
+            .as_str()
+            .unwrap()
+            .contains("`megatron-2021` has no FP8 recipe"),
+        "{stack}"
+    );
+    let chip = note(&["--gpu", "a100-sxm-80gb"]);
+    assert!(
+        chip.as_str()
+            .unwrap()
+            .contains("a100-sxm-80gb has no FP8 tensor cores"),
+        "{chip}"
+    );
+    assert!(note(&["--gpu", "h100"]).is_null());
+}

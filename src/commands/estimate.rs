@@ -5,8 +5,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 use trainsim::catalog::Catalog;
+use trainsim::catalog::Precision;
 use trainsim::cost::CostBasis;
-use trainsim::estimate::{evaluate, h100_equivalents, plan_search, Estimate};
+use trainsim::estimate::{evaluate, h100_equivalents, plan_search, Estimate, Question};
 use trainsim::policy::{classify, find_rule, Rule};
 use trainsim::question::{check_tokens, Batch, Front};
 use trainsim::report::{csv_string, grouped, Table};
@@ -154,10 +155,12 @@ pub fn estimate(
         .gpu("h100-sxm-80gb")
         .ok()
         .and_then(|h| h100_equivalents(&q, h, e.train_days));
+    let precision_note = precision_note(&a.common.precision, &q);
     match a.format {
         Format::Json => {
             let mut v = serde_json::to_value(&e)?;
             v["h100_equivalents"] = serde_json::json!(h100e);
+            v["precision_note"] = serde_json::json!(precision_note);
             if let Some(k) = &export {
                 v["export"] = serde_json::to_value(k)?;
             }
@@ -185,9 +188,34 @@ pub fn estimate(
                     "export_status", k.status, k.rule, k.reason
                 )?;
             }
+            if let Some(n) = &precision_note {
+                writeln!(out, "{:<22}  {n}", "note")?;
+            }
         }
     }
     Ok(())
+}
+
+/// Why FP8, when asked for, does not run as FP8: the stack has no FP8 recipe (the question
+/// then trains in BF16, [`Question::apply_stack`]) or the chip has no FP8 tensor cores (the
+/// GEMMs run at the BF16 peak, [`Question::effective_precision`]).
+fn precision_note(requested: &str, q: &Question) -> Option<String> {
+    if !requested.eq_ignore_ascii_case("fp8") {
+        return None;
+    }
+    if q.gpu.fp8_dense_tflops.is_none() {
+        return Some(format!(
+            "FP8 asked for, but {} has no FP8 tensor cores: the model trains at its BF16 peak",
+            q.gpu.id
+        ));
+    }
+    match &q.stack {
+        Some(s) if q.precision != Precision::Fp8 => Some(format!(
+            "FP8 asked for, but stack `{}` has no FP8 recipe: the model trains in BF16 (`trainsim catalog stacks` shows which have one)",
+            s.id
+        )),
+        _ => None,
+    }
 }
 
 /// `value (p5–p95 lo–hi)` when a band exists.
