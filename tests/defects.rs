@@ -518,3 +518,69 @@ fn fp8_that_runs_as_bf16_is_noted() {
     );
     assert!(note(&["--gpu", "h100"]).is_null());
 }
+
+/// The built-in `typical-2024` stack, renamed `my-2024`, with `edit` applied to its text.
+fn stack_file(dir: &std::path::Path, edit: &dyn Fn(String) -> String) -> std::path::PathBuf {
+    let all = std::fs::read_to_string("src/catalog/stacks.toml").unwrap();
+    let start = all.find("[typical-2024]").unwrap();
+    let end = all.find("[typical-2025]").unwrap();
+    let text = edit(all[start..end].replace("[typical-2024]", "[my-2024]"));
+    let path = dir.join("stack.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A review finding: a user stack file passed with any positive factor (a GEMM factor of
+/// 1.5, i.e. faster than the best-shape GEMM) and could add a second typical stack for a
+/// year. Both are refused, naming the entry and key.
+#[test]
+fn user_stack_files_keep_their_bounds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: [(&dyn Fn(String) -> String, &str); 4] = [
+        (
+            &|t| t,
+            "`my-2024.year`: 2024 already has a typical stack, `typical-2024`",
+        ),
+        (
+            &|t| {
+                t.replace("kind = \"typical\"", "kind = \"named\"")
+                    .replace("gemm_factor = 0.80", "gemm_factor = 1.5")
+            },
+            "`my-2024.gemm_factor`: must be above 0 and at most 1, got 1.5",
+        ),
+        (
+            &|t| {
+                t.replace("kind = \"typical\"", "kind = \"named\"")
+                    .replace("fp8_overhead = 0.25", "fp8_overhead = 3")
+            },
+            "`my-2024.fp8_overhead`: must be between 0 and 1, got 3",
+        ),
+        (
+            &|t| {
+                t.replace("kind = \"typical\"", "kind = \"named\"")
+                    .replace("log_sd = 0.296", "log_sd = 40")
+            },
+            "`my-2024.error.log_sd`: must be above 0 and at most 2, got 40",
+        ),
+    ];
+    for (edit, message) in cases {
+        let path = stack_file(tmp.path(), edit);
+        let out = trainsim()
+            .args(["catalog", "stacks", "--catalog"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{message}: {err}");
+        assert!(err.contains(message), "want `{message}` in: {err}");
+    }
+    // The same entry as a named stack within the bounds is accepted.
+    let ok = stack_file(tmp.path(), &|t| {
+        t.replace("kind = \"typical\"", "kind = \"named\"")
+    });
+    trainsim()
+        .args(["catalog", "stacks", "--catalog"])
+        .arg(&ok)
+        .assert()
+        .success();
+}

@@ -146,17 +146,35 @@ impl Catalog {
                     "the overhead is a fraction of wall time outside training steps",
                 ));
             }
-            for (key, v) in [
-                ("gemm_factor", stack.gemm_factor),
-                ("comm_factor", stack.comm_factor),
-                ("time_factor", stack.time_factor),
-                ("error.log_sd", stack.error.log_sd),
+            // Bounds a user stack file must keep (a review finding: any positive value used
+            // to pass). `(0, hi]` unless the low end is given; each hint says why.
+            for (key, v, lo, hi, why) in [
+                ("gemm_factor", stack.gemm_factor, 0.0, 1.0, "training-shape GEMM throughput ÷ best-shape throughput cannot exceed 1"),
+                ("comm_factor", stack.comm_factor, 0.0, 2.0, "a multiplier on each link's achieved bandwidth fraction; the built-in stacks use 1"),
+                ("time_factor", stack.time_factor, 0.0, 5.0, "a fitted whole-run time multiplier; the built-in fits are 1 and 1.192"),
+                ("error.log_sd", stack.error.log_sd, 0.0, 2.0, "log_sd 2 already gives a p5–p95 band of 27× each way"),
             ] {
-                if !(v.is_finite() && v > 0.0) {
+                if !(v.is_finite() && v > lo && v <= hi) {
+                    return Err(fail(key, format!("must be above {lo} and at most {hi}, got {v}"), why));
+                }
+            }
+            if !(stack.fp8_overhead.is_finite() && (0.0..=1.0).contains(&stack.fp8_overhead)) {
+                return Err(fail(
+                    "fp8_overhead",
+                    format!("must be between 0 and 1, got {}", stack.fp8_overhead),
+                    "FP8 GEMM time × (1 + overhead): at 1 FP8 already gains nothing over BF16",
+                ));
+            }
+            if stack.kind == StackKind::Typical {
+                if let Some(other) = self
+                    .stacks
+                    .values()
+                    .find(|s| s.kind == StackKind::Typical && s.year == stack.year)
+                {
                     return Err(fail(
-                        key,
-                        format!("must be a positive number, got {v}"),
-                        "factors are positive",
+                        "year",
+                        format!("{} already has a typical stack, `{}`", stack.year, other.id),
+                        "`--year` picks the one typical stack of a year; make this one `kind = \"named\"`",
                     ));
                 }
             }
