@@ -170,7 +170,11 @@ impl Question {
             self.precision = Precision::Bf16;
         }
         let mfu = self.efficiency.mfu;
-        self.efficiency = stack.efficiency(&self.gpu, self.effective_precision());
+        self.efficiency = crate::perf::assumptions::stack_efficiency(
+            stack,
+            &self.gpu,
+            self.effective_precision(),
+        );
         self.efficiency.mfu = mfu;
         self.space = stack.space(self.space);
         self.whole_run = WholeRun {

@@ -22,15 +22,17 @@
 //!    (it re-exports `cost`'s assumption types for older paths).
 //! 4. [`parallel`]: the plan search and the checks of fixed plan values; rayon runs here.
 //!
-//! [`catalog`] is the data every layer reads. Not yet layered, and so not in the test:
-//! `catalog::stack` reads `perf`'s `Efficiency` (catalog ↔ perf), and `montecarlo` runs
-//! `scenario`'s points (montecarlo ↔ scenario), though it no longer imports the scenario's
-//! key table (its trial inputs live in [`montecarlo::inputs`]).
+//! [`catalog`] is the data every layer reads; it imports only [`error`] and [`plan`].
+//! `montecarlo` imports nothing of `scenario`: the sweep points it runs
+//! ([`montecarlo::point`]) and their trial inputs ([`montecarlo::inputs`]) live in it, and
+//! the distributions in the leaf [`dist`]. `tests/layering.rs` also fails on any import
+//! cycle among the top-level modules.
 //!
 //! - [`catalog`]: the embedded GPU, model and published-run catalogs and their lookup.
 //! - [`question`]: the checks every front end shares on its way to a question.
 //! - [`estimate`]: one question to one answer.
 //! - [`validate`]: predictions for the published runs.
+//! - [`dist`]: distributions of uncertain inputs: validation, quantiles, seeded draws.
 //! - [`scenario`]: scenario files (TOML) → validated sweep points with uncertain inputs.
 //! - [`montecarlo`]: seeded trials over the top-K plans of a point, summaries, tornado.
 //! - [`format`]: number formatting for every output (a leaf: imports nothing of ours).
@@ -40,6 +42,7 @@
 pub mod bounds;
 pub mod catalog;
 pub mod cost;
+pub mod dist;
 pub mod error;
 pub mod estimate;
 pub mod fleet;

@@ -3,17 +3,25 @@
 //! `src/**/*.rs` file outside its `#[cfg(test)]` section and comments, so a new import of a
 //! higher layer fails here, naming the file and the path.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Core modules and what each may import, lowest layer first. `catalog` is the data every
 /// layer reads.
 const LAYERS: &[(&str, &[&str])] = &[
     ("plan", &[]),
+    ("dist", &[]),
+    ("catalog", &["error", "plan"]),
     ("cost", &["catalog"]),
     ("workload", &["plan", "catalog"]),
     ("perf", &["plan", "catalog", "workload", "cost"]),
     ("parallel", &["plan", "catalog", "workload", "perf"]),
 ];
+
+/// Import cycles among top-level modules that are known and being removed elsewhere, each
+/// as `(a, b)` with `a < b`. `commands` ↔ `serve` (`serve::api` calls the commands) is being
+/// fixed on another branch; nothing else may be added here.
+const KNOWN_CYCLES: &[(&str, &str)] = &[("commands", "serve")];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
@@ -56,14 +64,7 @@ fn core_modules_import_only_lower_layers() {
     let mut seen = 0;
     for f in &files {
         let rel = f.strip_prefix(&src).unwrap();
-        let top = rel
-            .components()
-            .next()
-            .unwrap()
-            .as_os_str()
-            .to_string_lossy()
-            .trim_end_matches(".rs")
-            .to_string();
+        let top = top_module(&src, f);
         let Some((_, allowed)) = LAYERS.iter().find(|(m, _)| *m == top) else {
             continue;
         };
@@ -80,6 +81,134 @@ fn core_modules_import_only_lower_layers() {
         "core modules importing a higher layer (see the layering in src/lib.rs):\n{}",
         broken.join("\n")
     );
+}
+
+/// The top-level module a file under `src/` belongs to (`src/x.rs` and `src/x/**` → `x`).
+fn top_module(src: &Path, f: &Path) -> String {
+    f.strip_prefix(src)
+        .unwrap()
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy()
+        .trim_end_matches(".rs")
+        .to_string()
+}
+
+/// Each top-level module → the other top-level modules it imports (outside tests/comments).
+fn import_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for f in &files {
+        let top = top_module(&src, f);
+        let deps = graph.entry(top.clone()).or_default();
+        for m in imports(&std::fs::read_to_string(f).unwrap()) {
+            if m != top {
+                deps.insert(m);
+            }
+        }
+    }
+    graph
+}
+
+/// A cycle of `graph`, as the modules along it (first repeated at the end), skipping the
+/// edges `skip` allows; `None` when there is none.
+fn find_cycle(
+    graph: &BTreeMap<String, BTreeSet<String>>,
+    skip: &dyn Fn(&str, &str) -> bool,
+) -> Option<Vec<String>> {
+    // 0: unvisited, 1: on the current path, 2: done.
+    fn visit(
+        n: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        skip: &dyn Fn(&str, &str) -> bool,
+        state: &mut BTreeMap<String, u8>,
+        path: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        state.insert(n.to_string(), 1);
+        path.push(n.to_string());
+        for m in graph.get(n).into_iter().flatten() {
+            if skip(n, m) {
+                continue;
+            }
+            match state.get(m.as_str()).copied().unwrap_or(0) {
+                1 => {
+                    let at = path.iter().position(|p| p == m).unwrap();
+                    let mut cycle = path[at..].to_vec();
+                    cycle.push(m.clone());
+                    return Some(cycle);
+                }
+                0 => {
+                    if let Some(c) = visit(m, graph, skip, state, path) {
+                        return Some(c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        path.pop();
+        state.insert(n.to_string(), 2);
+        None
+    }
+    let mut state = BTreeMap::new();
+    for n in graph.keys() {
+        if state.get(n.as_str()).copied().unwrap_or(0) == 0 {
+            let mut path = Vec::new();
+            if let Some(c) = visit(n, graph, skip, &mut state, &mut path) {
+                return Some(c);
+            }
+        }
+    }
+    None
+}
+
+fn known_cycle_edge(a: &str, b: &str) -> bool {
+    KNOWN_CYCLES
+        .iter()
+        .any(|&(x, y)| (a, b) == (x, y) || (a, b) == (y, x))
+}
+
+#[test]
+fn no_import_cycle_among_top_level_modules() {
+    let graph = import_graph();
+    assert!(graph.len() >= 15, "only {} modules found", graph.len());
+    if let Some(c) = find_cycle(&graph, &known_cycle_edge) {
+        panic!("import cycle among top-level modules: {}", c.join(" → "));
+    }
+    // Each allowed pair is still a cycle; when one is fixed, drop it from KNOWN_CYCLES.
+    for &(a, b) in KNOWN_CYCLES {
+        let imports = |x: &str, y: &str| graph.get(x).is_some_and(|d| d.contains(y));
+        assert!(
+            imports(a, b) && imports(b, a),
+            "{a} ↔ {b} is no longer a cycle: remove it from KNOWN_CYCLES"
+        );
+    }
+}
+
+#[test]
+fn the_cycle_finder_names_a_cycle() {
+    let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut edge = |a: &str, b: &str| {
+        g.entry(a.into()).or_default().insert(b.into());
+    };
+    edge("a", "b");
+    edge("b", "c");
+    edge("c", "a");
+    edge("c", "d");
+    let c = find_cycle(&g, &|_, _| false).unwrap();
+    assert_eq!(c, ["a", "b", "c", "a"]);
+    assert_eq!(find_cycle(&g, &|a, b| (a, b) == ("c", "a")), None);
+}
+
+/// `montecarlo` runs sweep points; the scenario files they come from are not its business.
+#[test]
+fn montecarlo_does_not_import_scenario() {
+    let graph = import_graph();
+    let mc = &graph["montecarlo"];
+    assert!(!mc.contains("scenario"), "montecarlo imports: {mc:?}");
 }
 
 /// `montecarlo` draws trials; the scenario's key table is not its business.

@@ -6,14 +6,13 @@
 //! The entries live in `stacks.toml` beside this module, each with its sources. Two kinds:
 //! *named* stacks describe one lab's or framework's software as published (Megatron-LM 2021,
 //! DeepSeek-V3, Llama 3, …); *typical* stacks (`typical-2021` … `typical-2026`) describe what
-//! a run of that year usually had. [`StackSpec::efficiency`] turns a stack into the time
-//! model's [`Efficiency`]; [`StackSpec::space`] limits the plan search to what the stack can
-//! run.
+//! a run of that year usually had. `perf::assumptions::stack_efficiency` turns a stack into
+//! the time model's efficiency (so this data layer imports nothing of the time model);
+//! [`StackSpec::space`] limits the plan search to what the stack can run.
 
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{GpuSpec, Precision};
-use crate::perf::Efficiency;
 use crate::plan::SearchSpace;
 
 /// Fused-attention kernel generation.
@@ -240,35 +239,6 @@ impl StackKind {
 pub const Z95: f64 = 1.644_853_626_951_472_2;
 
 impl StackSpec {
-    /// Efficiency of this stack on `gpu` at `precision`: the chip's best-shape GEMM
-    /// efficiency and memory and link figures (`Efficiency::defaults_for`), with the stack's
-    /// kernels, overlaps and features.
-    pub fn efficiency(&self, gpu: &GpuSpec, precision: Precision) -> Efficiency {
-        let mut e = Efficiency::defaults_for(gpu, precision);
-        let best_shape = e.matmul / crate::perf::assumptions::CALIBRATED.training_gemm_factor;
-        e.matmul = best_shape * self.gemm_factor;
-        e.flash_attention = self.flash_attention != FlashVersion::None;
-        if e.flash_attention {
-            e.attention = self
-                .flash_attention
-                .attention_efficiency(crate::perf::assumptions::is_hopper(gpu));
-        }
-        e.sequence_parallel = self.sequence_parallel;
-        e.nvlink *= self.comm_factor;
-        e.scaleout *= self.comm_factor;
-        e.a2a_intra *= self.comm_factor;
-        e.a2a_inter *= self.comm_factor;
-        e.tp_overlap = self.tp_overlap;
-        e.dp_overlap = self.dp_overlap;
-        e.pp_overlap = self.pp_overlap;
-        e.ep_overlap = self.ep_overlap;
-        e.cp_overlap = self.cp_overlap;
-        e.comm_sm_fraction = self.comm_sm_fraction;
-        e.fp8_overhead = self.fp8_overhead;
-        e.bubble_factor = self.schedule.bubble_factor();
-        e
-    }
-
     /// The search space the stack allows, with the user's fixed values on top.
     pub fn space(&self, fixed: SearchSpace) -> SearchSpace {
         SearchSpace {

@@ -43,10 +43,12 @@
 
 pub mod inputs;
 pub mod metrics;
+pub mod point;
 pub mod sensitivity;
 pub mod summary;
 
 pub use metrics::{Metric, TrialMetrics, EXTRA_METRICS, METRICS, NO_PLAN};
+pub use point::{Point, Pool, Uncertain};
 
 use std::collections::HashMap;
 
@@ -61,7 +63,6 @@ use crate::fleet::{self, channel_cost, month_start_day, PoolThroughput};
 use crate::parallel::{Infeasible, PlanResult, SearchResult};
 use crate::perf::run_time::goodput;
 use crate::perf::Hardware;
-use crate::scenario::{Point, Pool, Uncertain};
 use crate::workload::{model_flops_per_token, ParamCounts};
 use inputs::{Inputs, Slot};
 

@@ -1,5 +1,5 @@
 //! The tornado: for each uncertain input, the run evaluated with that input at its 10th and
-//! 90th percentile (statrs inverse CDF, [`Dist::quantile`](crate::scenario::dist::Dist::quantile))
+//! 90th percentile (statrs inverse CDF, [`Dist::quantile`](crate::dist::Dist::quantile))
 //! and every other input at its nominal value. No sampling: the result is deterministic.
 //! Each evaluation takes the best of the kept plans, as a trial does.
 //!

@@ -9,7 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{GpuSpec, Precision};
+use crate::catalog::stack::FlashVersion;
+use crate::catalog::{GpuSpec, Precision, StackSpec};
 
 /// Efficiency assumptions: fractions of a peak, overlaps and latencies.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -71,6 +72,33 @@ pub struct Efficiency {
 
 fn one() -> f64 {
     1.0
+}
+
+/// Efficiency of `stack` on `gpu` at `precision`: the chip's best-shape GEMM efficiency and
+/// memory and link figures ([`Efficiency::defaults_for`]), with the stack's kernels,
+/// overlaps and features.
+pub fn stack_efficiency(stack: &StackSpec, gpu: &GpuSpec, precision: Precision) -> Efficiency {
+    let mut e = Efficiency::defaults_for(gpu, precision);
+    let best_shape = e.matmul / CALIBRATED.training_gemm_factor;
+    e.matmul = best_shape * stack.gemm_factor;
+    e.flash_attention = stack.flash_attention != FlashVersion::None;
+    if e.flash_attention {
+        e.attention = stack.flash_attention.attention_efficiency(is_hopper(gpu));
+    }
+    e.sequence_parallel = stack.sequence_parallel;
+    e.nvlink *= stack.comm_factor;
+    e.scaleout *= stack.comm_factor;
+    e.a2a_intra *= stack.comm_factor;
+    e.a2a_inter *= stack.comm_factor;
+    e.tp_overlap = stack.tp_overlap;
+    e.dp_overlap = stack.dp_overlap;
+    e.pp_overlap = stack.pp_overlap;
+    e.ep_overlap = stack.ep_overlap;
+    e.cp_overlap = stack.cp_overlap;
+    e.comm_sm_fraction = stack.comm_sm_fraction;
+    e.fp8_overhead = stack.fp8_overhead;
+    e.bubble_factor = stack.schedule.bubble_factor();
+    e
 }
 
 /// Whether `gpu` is a Hopper-generation part (for kernel generations that need Hopper).

@@ -5,10 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::dist::Dist;
 use crate::format::{grouped, input_number};
 use crate::perf::CostBasis;
 use crate::report::chart::human;
-use crate::scenario::dist::Dist;
 use crate::scenario::Scenario;
 
 /// What the report says about a scenario besides its points: the same for every shard.

@@ -50,7 +50,6 @@
 //! Each point holds its pools ([`Pool`]): the rule's decision (refused, dropped) and the
 //! channels' caps are applied here, at resolution, so a point knows which pools run.
 
-pub mod dist;
 pub mod keys;
 pub mod raw;
 pub mod resolve;
@@ -62,11 +61,13 @@ use rayon::prelude::*;
 
 use crate::catalog::{read_text, Catalog};
 use crate::error::{InputError, Location};
-use crate::estimate::Question;
 use crate::policy::Rule;
-use dist::{Dist, Sampler};
-use keys::{Inputs, Slot};
-use raw::{Channel, RawScenario};
+use raw::RawScenario;
+
+/// The distributions of uncertain inputs (a leaf module, re-exported for older paths).
+pub use crate::dist;
+/// Sweep points and their pools; they live in `montecarlo`, which runs them.
+pub use crate::montecarlo::point::{Point, Pool, Uncertain};
 
 /// The built-in scenario `trainsim run` runs without arguments.
 pub const DEFAULT_TOML: &str = include_str!("../../scenarios/default.toml");
@@ -103,109 +104,6 @@ pub struct Scenario {
     /// The question the file states in its leading comment ([`leading_question`]); empty
     /// when it states none.
     pub question: String,
-}
-
-/// One sweep point: a question at nominal values, and what is uncertain about it.
-#[derive(Debug, Clone)]
-pub struct Point {
-    /// Position in the sweep (0-based).
-    pub index: usize,
-    /// The swept values, as CSV cells, in [`Scenario::sweep_paths`] order.
-    pub inputs: Vec<String>,
-    /// The question at nominal values (the plan search runs on it).
-    pub question: Question,
-    /// Nominal assumptions (what a trial starts from).
-    pub nominal: Inputs,
-    /// Uncertain inputs, sorted by path (the order trials draw them in).
-    pub uncertain: Vec<Uncertain>,
-    /// Monte Carlo trials.
-    pub trials: u64,
-    /// Random seed of the scenario (each point derives its own, see `montecarlo`).
-    pub seed: u64,
-    /// Plans kept from the nominal search.
-    pub top_k: usize,
-    /// The export-control rule of `[policy]`, if any (built-in by id, or custom thresholds).
-    pub policy: Option<Rule>,
-    /// Acquisition channel of the first pool, if written (`purchase` when not). The rule
-    /// applies to purchased chips only: a stockpile predates it, smuggled chips evade it,
-    /// cloud chips are rented abroad and domestic chips are outside it.
-    pub channel: Option<Channel>,
-    /// The pools that run, in file order: all of them, less those dropped under
-    /// `policy.disallowed = "drop"`. `question` and `nominal` above are the first one's.
-    pub pools: Vec<Pool>,
-    /// GPUs of all pools that run (after caps).
-    pub fleet_gpus: u64,
-    /// Warnings for the summary's `notes` and stderr: dropped pools, clamped counts.
-    pub notes: Vec<String>,
-    /// Why the point cannot run at all: a purchased chip the rule does not allow (under
-    /// `policy.disallowed = "refuse"`), or every pool dropped.
-    pub refused: Option<String>,
-    /// The unrestricted reference fleet of `[policy] reference`, if any.
-    pub reference: Option<Pool>,
-    /// An H100-SXM fleet of `fleet_gpus` GPUs, the yardstick of `h100_equivalents` (`None`
-    /// when the catalog lacks the H100).
-    pub h100: Option<Pool>,
-}
-
-/// One pool of a fleet (or a comparison fleet), resolved.
-#[derive(Debug, Clone)]
-pub struct Pool {
-    /// Position in `[[fleet.pools]]` (0 for the `[fleet]` form); [`keys::Slot`]s of pool
-    /// keys carry it.
-    pub index: usize,
-    /// Label in outputs: `name`, else the GPU id (with the channel when ids repeat).
-    pub label: String,
-    /// How the chips were obtained.
-    pub channel: Channel,
-    /// GPUs asked for (`count`, or `policy.run_gpus`).
-    pub requested: u64,
-    /// The channel's cap, if any.
-    pub cap: Option<u64>,
-    /// The pool alone at nominal values: its GPU, `min(requested, cap)` GPUs, the whole
-    /// global batch.
-    pub question: Question,
-    /// Nominal assumptions as this pool sees them (its chip's efficiency defaults, its own
-    /// prices); the channel's cost basis is applied when it is priced
-    /// ([`crate::fleet::channel_cost`]).
-    pub nominal: Inputs,
-    /// Prices the pool sets itself.
-    pub own: keys::OwnPrices,
-    /// Acquisition over time, if any.
-    pub buildup: Option<crate::fleet::BuildUp>,
-}
-
-impl Pool {
-    /// GPUs the pool holds.
-    pub fn gpus(&self) -> u64 {
-        self.question.gpus
-    }
-
-    /// `"4096 × a100-sxm-80gb (stockpile)"`.
-    pub fn describe(&self) -> String {
-        let mut s = format!(
-            "{} × {} ({})",
-            self.gpus(),
-            self.question.gpu.id,
-            self.channel
-        );
-        if self.label != self.question.gpu.id {
-            s = format!("{}: {s}", self.label);
-        }
-        s
-    }
-}
-
-/// One uncertain input.
-#[derive(Debug, Clone, Copy)]
-pub struct Uncertain {
-    /// Dotted path.
-    pub path: &'static str,
-    /// Its distribution.
-    pub dist: Dist,
-    /// Ready to draw.
-    pub sampler: Sampler,
-    /// What it sets.
-    pub slot: Slot,
 }
 
 /// Load and validate a scenario file.
@@ -507,7 +405,11 @@ mod tests {
         assert_eq!(stack.id, "typical-2026");
         assert_eq!(
             p.question.efficiency,
-            stack.efficiency(&p.question.gpu, p.question.precision)
+            crate::perf::assumptions::stack_efficiency(
+                stack,
+                &p.question.gpu,
+                p.question.precision
+            )
         );
         assert_eq!(
             p.question.stack.as_ref().map(|s| s.id.as_str()),

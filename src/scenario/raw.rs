@@ -13,8 +13,8 @@ use std::fmt;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use super::dist::{Dist, DIST_NAMES};
 use crate::catalog::ModelSpec;
+use crate::dist::{Dist, DIST_NAMES};
 
 /// A number as written: whole, fractional, or a distribution.
 #[derive(Debug, Clone, Copy, PartialEq)]

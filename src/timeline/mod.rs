@@ -25,10 +25,10 @@ pub mod simulate;
 use std::path::Path;
 
 use crate::catalog::{Catalog, GpuSpec, ModelSpec, Precision, StackSpec};
+use crate::dist::Dist;
 use crate::error::InputError;
 use crate::fleet::Channel;
 use crate::policy::Rule;
-use crate::scenario::dist::Dist;
 
 pub use simulate::{simulate, Outcome};
 

@@ -11,10 +11,10 @@ use serde::Serialize;
 
 use super::output::{target_text, Summary};
 use super::Timeline;
+use crate::dist::Dist;
 use crate::fleet::format_month;
 use crate::format::fmt_f64;
 use crate::report::chart::ChartFile;
-use crate::scenario::dist::Dist;
 
 const TEMPLATE_NAME: &str = "timeline-report.html";
 const TEMPLATE: &str = include_str!("templates/report.html");

@@ -13,10 +13,10 @@ use toml::Spanned;
 use super::raw::{RawActor, RawCounterfactual, RawSupply, RawTimeline};
 use super::{Actor, Line, Progress, Target, Timeline, Variant};
 use crate::catalog::{Catalog, GpuSpec, Precision};
+use crate::dist::Dist;
 use crate::error::{did_you_mean, InputError, Location};
 use crate::fleet::{format_month, parse_month, Channel};
 use crate::policy::Rule;
-use crate::scenario::dist::Dist;
 use crate::scenario::raw::Num;
 use crate::workload::{model_flops_per_token, ParamCounts};
 

@@ -26,8 +26,8 @@ use rayon::prelude::*;
 
 use super::capacity::{self, Curve, CurveJob, FleetEval, Scratch};
 use super::{Line, Timeline, Variant};
+use crate::dist::{Dist, Sampler};
 use crate::fleet::Channel;
-use crate::scenario::dist::{Dist, Sampler};
 use crate::workload::ParamCounts;
 
 /// Random words reserved per slot.

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::Ctx;
+use crate::dist::Dist;
 use crate::error::{InputError, Location};
-use crate::scenario::dist::Dist;
 use crate::scenario::keys::{Domain, NumberKey, Role, NUMBER_KEYS};
 use crate::scenario::raw::{Num, RawScenario};
 

@@ -210,7 +210,7 @@ impl Assumptions<'_> {
                     (Precision::Fp8, None) => Precision::Bf16,
                     (p, _) => p,
                 };
-                s.efficiency(gpu, p)
+                crate::perf::assumptions::stack_efficiency(s, gpu, p)
             }
             None => Efficiency::defaults_for(gpu, self.base.precision),
         };

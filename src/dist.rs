@@ -18,8 +18,9 @@
 //! support is a single point (`min = mode = max`, `sd = 0`, `sigma = 0`) is that constant and
 //! consumes no random numbers.
 //!
-//! This module knows nothing about keys or scenarios: [`super::keys`] says which range a
-//! key allows, [`crate::montecarlo`] draws the trials.
+//! This module knows nothing about keys or scenarios (a leaf: it imports nothing of ours):
+//! [`crate::scenario::keys`] says which range a key allows, [`crate::montecarlo`] draws the
+//! trials.
 
 use rand::distr::Distribution;
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal, Triangular, Uniform};
