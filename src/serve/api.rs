@@ -21,8 +21,8 @@ use trainsim::policy::Rule;
 
 use super::cache::{self, Cache};
 use super::query::{canonical, parameter_of_flag, to_argv, Endpoint, QueryError};
+use crate::answer;
 use crate::cli::{Cli, Command, Format};
-use crate::commands;
 
 /// Query parameters, canonical names, in order.
 type Params = Vec<(String, String)>;
@@ -94,9 +94,9 @@ fn run(
     let cli = Cli::try_parse_from(&argv).map_err(clap_error)?;
     let mut out = Vec::new();
     let done = with_memo(&engine.memo, || match &cli.command {
-        Command::Estimate(a) => commands::estimate::estimate(&catalog, &engine.rules, a, &mut out),
-        Command::Plan(a) => commands::estimate::plan(&catalog, a, &mut out),
-        Command::Classify { rule, .. } => commands::classify::classify(
+        Command::Estimate(a) => answer::estimate::estimate(&catalog, &engine.rules, a, &mut out),
+        Command::Plan(a) => answer::estimate::plan(&catalog, a, &mut out),
+        Command::Classify { rule, .. } => answer::classify::classify(
             &catalog,
             &engine.rules,
             rule.as_deref(),
@@ -209,7 +209,7 @@ fn catalog_model(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::rules_with_user_files;
+    use crate::answer::rules_with_user_files;
     use proptest::prelude::*;
 
     fn engine() -> Engine {

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! request ─> routes (time limit, search permit, blocking thread)
-//!         ─> query::parse ─> query::to_argv (allow-list) ─> clap ─> commands::{estimate,plan,classify}
+//!         ─> query::parse ─> query::to_argv (allow-list) ─> clap ─> answer::{estimate,plan,classify}
 //!         ─> JSON (the API) or page::{page,fragment} (HTML from that JSON)
 //! ```
 //! Modules: `query` (parsing and the allow-list), `api` (running the CLI into a buffer),

@@ -1,4 +1,5 @@
-//! `trainsim estimate` and `trainsim plan`.
+//! `trainsim estimate` and `trainsim plan`: the answer as JSON, CSV or a table, into any
+//! writer (the CLI's stdout, the server's buffer).
 
 use std::io::Write;
 
