@@ -1,6 +1,7 @@
 //! The `trainsim` binary: parse the command line, run, print errors, set the exit code
 //! (0 success, 2 bad input, 1 internal failure).
 
+mod answer;
 mod cli;
 mod commands;
 mod serve;

@@ -231,3 +231,32 @@ fn the_import_reader_sees_paths_and_skips_comments_and_tests() {
     let text = "use crate::plan::Strategy;\n// crate::report\nlet x = crate::perf::f(); // crate::run\n#[cfg(test)]\nuse crate::estimate;\n";
     assert_eq!(imports(text), ["plan", "perf"]);
 }
+
+/// The binary's front ends: `commands` (the CLI) starts `serve`, so `serve` must not import
+/// `commands`; what both return (`estimate`, `plan`, `classify`) lives in `answer`, below
+/// both, which imports neither.
+#[test]
+fn front_ends_do_not_import_each_other() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut broken = Vec::new();
+    for (dir, forbidden) in [
+        ("serve", &["commands"][..]),
+        ("answer", &["commands", "serve"][..]),
+    ] {
+        let mut files = Vec::new();
+        rust_files(&src.join(dir), &mut files);
+        assert!(!files.is_empty(), "src/{dir} has no files");
+        for f in &files {
+            for m in imports(&std::fs::read_to_string(f).unwrap()) {
+                if forbidden.contains(&m.as_str()) {
+                    broken.push(format!("{}: crate::{m}", f.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "front ends importing each other:\n{}",
+        broken.join("\n")
+    );
+}

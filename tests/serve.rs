@@ -140,6 +140,48 @@ fn api_estimate_is_the_cli_json_byte_for_byte() {
     }
 }
 
+/// Questions that share plan searches (memoised in the server: the same model, chip and
+/// count under other tokens, cost basis or chip alias; the H100-equivalents search of every
+/// non-H100 chip), asked concurrently, each still get the CLI's bytes.
+#[test]
+fn shared_searches_answer_each_question_as_the_cli() {
+    let s = Server::start();
+    let base = [("model", "llama3.1-8b"), ("gpus", "128")];
+    let variants: &[&[(&str, &str)]] = &[
+        &[("gpu", "h20"), ("tokens", "1e12")],
+        &[("gpu", "h20"), ("tokens", "3e12")],
+        &[
+            ("gpu", "h20"),
+            ("tokens", "1e12"),
+            ("cost_basis", "ownership"),
+        ],
+        &[("gpu", "h100"), ("tokens", "1e12")],
+        &[("gpu", "h100-sxm-80gb"), ("tokens", "1e12")],
+        &[("gpu", "h800"), ("tokens", "1e12"), ("rule", "oct-2023")],
+    ];
+    let asked: Vec<(String, Vec<String>)> = variants
+        .iter()
+        .map(|v| both(&[base.as_slice(), v].concat()))
+        .collect();
+    let addr = s.addr.clone();
+    let bodies: Vec<_> = asked
+        .iter()
+        .map(|(q, _)| {
+            let (addr, path) = (addr.clone(), format!("/api/estimate?{q}"));
+            std::thread::spawn(move || get(&addr, &path))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect();
+    for ((query, flags), (status, body)) in asked.iter().zip(bodies) {
+        let mut args = vec!["estimate"];
+        args.extend(flags.iter().map(String::as_str));
+        args.extend(["--format", "json"]);
+        assert_eq!((status, body), (200, cli(&args).1), "{query}");
+    }
+}
+
 #[test]
 fn api_plan_and_classify_are_the_cli_json() {
     let s = Server::start();

@@ -1,6 +1,8 @@
-//! Parallel plans: the [`Strategy`] type and the exhaustive, memory-first [`search`].
+//! Parallel plans: the [`Strategy`] type, the exhaustive, memory-first [`search`], and a
+//! bounded memo of searches for servers ([`memo`]).
 
 pub mod fixed;
+pub mod memo;
 pub mod search;
 pub mod strategy;
 

@@ -413,8 +413,19 @@ impl Found {
 }
 
 /// Search the plan space for `gpus` GPUs and keep the `top_k` fastest: layouts, then the
-/// candidates of each (in parallel), each fitted to memory, timed, and ranked.
+/// candidates of each (in parallel), each fitted to memory, timed, and ranked. Through this
+/// thread's memo of searches when one is installed ([`super::memo::with_memo`]).
 pub fn search(model: &StepModel, gpus: u64, space: &SearchSpace, top_k: usize) -> SearchResult {
+    super::memo::search_timed(model, gpus, space, top_k).result
+}
+
+/// [`search`] without the memo.
+pub(crate) fn search_uncached(
+    model: &StepModel,
+    gpus: u64,
+    space: &SearchSpace,
+    top_k: usize,
+) -> SearchResult {
     let top_k = top_k.max(1);
     let batch_seqs = model.batch_seqs.round() as u64;
     let grid = Grid {

@@ -10,17 +10,19 @@
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::Arc;
 
 use clap::error::{ContextKind, ContextValue};
 use clap::Parser;
 use trainsim::catalog::{parse_model_text, Catalog};
 use trainsim::error::InputError;
+use trainsim::parallel::memo::{with_memo, SearchMemo};
 use trainsim::policy::Rule;
 
 use super::cache::{self, Cache};
 use super::query::{canonical, parameter_of_flag, to_argv, Endpoint, QueryError};
+use crate::answer;
 use crate::cli::{Cli, Command, Format};
-use crate::commands;
 
 /// Query parameters, canonical names, in order.
 type Params = Vec<(String, String)>;
@@ -34,6 +36,8 @@ pub struct Engine {
     pub rules: Vec<Rule>,
     /// Answers already given.
     pub cache: Cache,
+    /// Plan searches already run (or running), shared by every question that needs one.
+    pub memo: Arc<SearchMemo>,
 }
 
 /// The answer to one API request.
@@ -89,18 +93,18 @@ fn run(
     let argv = to_argv(endpoint, &params)?;
     let cli = Cli::try_parse_from(&argv).map_err(clap_error)?;
     let mut out = Vec::new();
-    let done = match &cli.command {
-        Command::Estimate(a) => commands::estimate::estimate(&catalog, &engine.rules, a, &mut out),
-        Command::Plan(a) => commands::estimate::plan(&catalog, a, &mut out),
-        Command::Classify { rule, .. } => commands::classify::classify(
+    let done = with_memo(&engine.memo, || match &cli.command {
+        Command::Estimate(a) => answer::estimate::estimate(&catalog, &engine.rules, a, &mut out),
+        Command::Plan(a) => answer::estimate::plan(&catalog, a, &mut out),
+        Command::Classify { rule, .. } => answer::classify::classify(
             &catalog,
             &engine.rules,
             rule.as_deref(),
             Format::Json,
             &mut out,
         ),
-        _ => return Err(Failure::Internal("not an API command".into())),
-    };
+        _ => Err(anyhow::anyhow!("not an API command")),
+    });
     match done {
         Ok(()) => String::from_utf8(out).map_err(|e| Failure::Internal(e.to_string())),
         Err(err) => match err.downcast_ref::<InputError>() {
@@ -205,7 +209,7 @@ fn catalog_model(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::rules_with_user_files;
+    use crate::answer::rules_with_user_files;
     use proptest::prelude::*;
 
     fn engine() -> Engine {
@@ -213,6 +217,7 @@ mod tests {
             catalog: Catalog::builtin(),
             rules: rules_with_user_files(&[]).unwrap(),
             cache: Cache::default(),
+            memo: Arc::new(SearchMemo::new(8)),
         }
     }
 

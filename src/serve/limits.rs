@@ -26,3 +26,8 @@ pub fn max_concurrent_searches() -> usize {
 
 /// Answers kept for repeated questions (each a few kB of JSON).
 pub const CACHE_ENTRIES: usize = 1024;
+
+/// Plan searches kept for questions that need the same one (each the top few plans of one
+/// search, well under a kB): estimate and page fragment, the other cost basis, a chip named
+/// by an alias, a pinned fleet.
+pub const SEARCH_MEMO_ENTRIES: usize = 1024;

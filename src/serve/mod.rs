@@ -2,11 +2,12 @@
 //!
 //! ```text
 //! request ─> routes (time limit, search permit, blocking thread)
-//!         ─> query::parse ─> query::to_argv (allow-list) ─> clap ─> commands::{estimate,plan,classify}
+//!         ─> query::parse ─> query::to_argv (allow-list) ─> clap ─> answer::{estimate,plan,classify}
 //!         ─> JSON (the API) or page::{page,fragment} (HTML from that JSON)
 //! ```
 //! Modules: `query` (parsing and the allow-list), `api` (running the CLI into a buffer),
-//! `cache` (answers already given), `page` (the HTML), `scenario` (the page's question as a scenario file), `routes` (HTTP),
+//! `cache` (answers already given; plan searches are memoised too, by
+//! `trainsim::parallel::memo`, installed around each command), `page` (the HTML), `scenario` (the page's question as a scenario file), `routes` (HTTP),
 //! `limits` (every bound). Every asset is embedded: no CDN, no file read per request.
 
 mod api;
@@ -18,12 +19,15 @@ mod routes;
 mod scenario;
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use trainsim::catalog::Catalog;
 use trainsim::error::InputError;
+use trainsim::parallel::memo::SearchMemo;
 use trainsim::policy::Rule;
 
 pub use api::Engine;
+use limits::SEARCH_MEMO_ENTRIES;
 
 /// Serve on `bind:port` (port 0: any free port) until interrupted. Prints the address on
 /// stderr; with `open`, asks the desktop to open it (best effort).
@@ -62,6 +66,7 @@ pub fn serve(
             catalog,
             rules,
             cache: Default::default(),
+            memo: Arc::new(SearchMemo::new(SEARCH_MEMO_ENTRIES)),
         };
         axum::serve(listener, routes::router(engine)).await?;
         Ok(())

@@ -1,13 +1,14 @@
-//! `trainsim estimate` and `trainsim plan`.
+//! `trainsim estimate` and `trainsim plan`: the answer as JSON, CSV or a table, into any
+//! writer (the CLI's stdout, the server's buffer).
 
 use std::io::Write;
-use std::time::Instant;
 
 use serde::Serialize;
 use trainsim::catalog::Catalog;
 use trainsim::catalog::Precision;
 use trainsim::cost::CostBasis;
 use trainsim::estimate::{evaluate, h100_equivalents, plan_search, Estimate, Question};
+use trainsim::parallel::memo::{search_timed, Searched};
 use trainsim::policy::{classify, find_rule, Rule};
 use trainsim::question::{check_tokens, Batch, Front};
 use trainsim::report::{csv_string, grouped, Table};
@@ -378,9 +379,12 @@ struct PlanRow {
 /// `trainsim plan`.
 pub fn plan(catalog: &Catalog, a: &PlanArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let q = question(catalog, &a.common, 1.0)?;
-    let start = Instant::now();
-    let found = plan_search(&q, a.top as usize);
-    let search_s = start.elapsed().as_secs_f64();
+    // `plan_search`, with the time of the search that found the answer (under a memo of
+    // searches, `trainsim serve`'s, a later ask reports the first search's time).
+    let Searched {
+        result: found,
+        search_s,
+    } = search_timed(&q.step_model(), q.gpus, &q.space, a.top as usize);
     let p = ParamCounts::of(&q.model);
     let step_flops = model_flops_per_token(&q.model, &p, q.seq_len) * q.global_batch_tokens;
     let peak = q.gpu.peak_flops(q.precision);
