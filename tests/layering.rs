@@ -18,11 +18,6 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("parallel", &["plan", "catalog", "workload", "perf"]),
 ];
 
-/// Import cycles among top-level modules that are known and being removed elsewhere, each
-/// as `(a, b)` with `a < b`. `commands` ↔ `serve` (`serve::api` calls the commands) is being
-/// fixed on another branch; nothing else may be added here.
-const KNOWN_CYCLES: &[(&str, &str)] = &[("commands", "serve")];
-
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
@@ -165,26 +160,12 @@ fn find_cycle(
     None
 }
 
-fn known_cycle_edge(a: &str, b: &str) -> bool {
-    KNOWN_CYCLES
-        .iter()
-        .any(|&(x, y)| (a, b) == (x, y) || (a, b) == (y, x))
-}
-
 #[test]
 fn no_import_cycle_among_top_level_modules() {
     let graph = import_graph();
     assert!(graph.len() >= 15, "only {} modules found", graph.len());
-    if let Some(c) = find_cycle(&graph, &known_cycle_edge) {
+    if let Some(c) = find_cycle(&graph, &|_, _| false) {
         panic!("import cycle among top-level modules: {}", c.join(" → "));
-    }
-    // Each allowed pair is still a cycle; when one is fixed, drop it from KNOWN_CYCLES.
-    for &(a, b) in KNOWN_CYCLES {
-        let imports = |x: &str, y: &str| graph.get(x).is_some_and(|d| d.contains(y));
-        assert!(
-            imports(a, b) && imports(b, a),
-            "{a} ↔ {b} is no longer a cycle: remove it from KNOWN_CYCLES"
-        );
     }
 }
 
