@@ -7,7 +7,8 @@
 //! ```
 //! Modules: `query` (parsing and the allow-list), `api` (running the CLI into a buffer),
 //! `cache` (answers already given; plan searches are memoised too, by
-//! `trainsim::parallel::memo`, installed around each command), `page` (the HTML), `scenario` (the page's question as a scenario file), `routes` (HTTP),
+//! `trainsim::parallel::memo`, installed around each command), `page` (the HTML), `scenario` (the page's question as a scenario file), `timeline` (the shipped
+//! storylines' runs, for the timeline view), `routes` (HTTP),
 //! `limits` (every bound). Every asset is embedded: no CDN, no file read per request.
 
 mod api;
@@ -17,6 +18,7 @@ mod page;
 mod query;
 mod routes;
 mod scenario;
+mod timeline;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -67,6 +69,7 @@ pub fn serve(
             rules,
             cache: Default::default(),
             memo: Arc::new(SearchMemo::new(SEARCH_MEMO_ENTRIES)),
+            timelines: Default::default(),
         };
         axum::serve(listener, routes::router(engine)).await?;
         Ok(())
