@@ -5,11 +5,15 @@
 //!         ─> query::parse ─> query::to_argv (allow-list) ─> clap ─> answer::{estimate,plan,classify}
 //!         ─> JSON (the API) or page::{page,fragment} (HTML from that JSON)
 //! ```
+//! `/timeline` takes its own path: `timeline` runs a shipped storyline once, on a thread of
+//! its own, and `page::timeline` shows it.
+//!
 //! Modules: `query` (parsing and the allow-list), `api` (running the CLI into a buffer),
 //! `cache` (answers already given; plan searches are memoised too, by
-//! `trainsim::parallel::memo`, installed around each command), `page` (the HTML), `scenario` (the page's question as a scenario file), `timeline` (the shipped
-//! storylines' runs, for the timeline view), `routes` (HTTP),
-//! `limits` (every bound). Every asset is embedded: no CDN, no file read per request.
+//! `trainsim::parallel::memo`, installed around each command), `page` (the HTML),
+//! `scenario` (the page's question as a scenario file), `timeline` (the shipped
+//! storylines' runs), `routes` (HTTP), `limits` (every bound). Every asset is embedded,
+//! the storylines included: no CDN, no file read per request.
 
 mod api;
 mod cache;
