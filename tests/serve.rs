@@ -430,3 +430,54 @@ fn serve_flags_are_checked() {
         "{err}"
     );
 }
+
+/// The timeline view of a shipped storyline: the answer `trainsim timeline` prints for the
+/// same file, the lead table and the charts inline (its first ask runs the storyline and may
+/// answer 202, "still computing", until it is done). An unknown storyline is a 400 with a
+/// did-you-mean.
+#[test]
+fn timeline_view_shows_a_storyline_and_refuses_unknown_ones() {
+    let s = Server::start();
+    let (status, body) = s.get("/timeline?storyline=h20-lophole");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("did you mean `h20-loophole`?"), "{body}");
+    let start = std::time::Instant::now();
+    let (status, body) = loop {
+        let (status, body) = s.get("/timeline?storyline=h20-loophole");
+        if status != 202 || start.elapsed() > Duration::from_secs(120) {
+            break (status, body);
+        }
+        assert!(body.contains("http-equiv=\"refresh\""), "{body}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("<table class=\"cmp\" id=\"lead\">"), "{body}");
+    for col in ["<th>p5</th>", "<th>p50</th>", "<th>p95</th>"] {
+        assert!(body.contains(col), "{col}");
+    }
+    assert_eq!(body.matches("<svg").count(), 4, "four charts");
+    // The same answer as the CLI's for the shipped file.
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = cli(&[
+        "timeline",
+        "scenarios/timeline/h20-loophole.toml",
+        "--no-charts",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let answer = stdout.lines().nth(1).unwrap().trim().replace('`', "");
+    let shown = body
+        .split("id=\"answer\">")
+        .nth(1)
+        .and_then(|b| b.split("</p>").next())
+        .unwrap()
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    assert_eq!(shown, answer);
+    // Kept: the second ask answers from memory.
+    let t = std::time::Instant::now();
+    assert_eq!(s.get("/timeline?storyline=h20-loophole").0, 200);
+    assert!(t.elapsed() < Duration::from_secs(2));
+}

@@ -1,7 +1,8 @@
 //! `trainsim serve` in a real browser (issue 13): headless Chromium through chromedriver
 //! (fantoccini). Load the page, set the chip to H20 and check the days against `trainsim
 //! estimate`, pin a second fleet and check the ratio, submit the form with JavaScript off,
-//! and save screenshots under `target/serve-e2e/`.
+//! follow the link to the timeline view (JavaScript off: its "still computing" page reloads
+//! itself), and save screenshots under `target/serve-e2e/`.
 //!
 //! Skipped when chromium or chromedriver is missing, unless `TRAINSIM_REQUIRE_BROWSER=1`
 //! (set by `.ci/run`), where a missing browser fails.
@@ -158,6 +159,7 @@ fn serve_page_in_headless_chromium() {
     rt.block_on(async {
         with_javascript(&server, &driver, &chromium, h20, h100).await;
         without_javascript(&server, &driver, &chromium, h20).await;
+        timeline_without_javascript(&server, &driver, &chromium).await;
     });
 }
 
@@ -224,6 +226,43 @@ async fn without_javascript(server: &Server, driver: &Driver, chromium: &Path, h
     assert!(c.current_url().await.unwrap().as_str().contains("gpu=h20"));
     std::fs::write(
         screenshot_dir().join("no-js.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.close().await.unwrap();
+}
+
+/// From the page, the link to the timeline view; its first storyline's answer, lead table
+/// and charts appear (after the "still computing" page, which reloads itself) with no script.
+async fn timeline_without_javascript(server: &Server, driver: &Driver, chromium: &Path) {
+    let c = browser(driver, chromium, false).await;
+    c.goto(&format!("http://{}/", server.addr)).await.unwrap();
+    c.find(Locator::Css("nav a[href='/timeline']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let start = Instant::now();
+    while c.find(Locator::Css("#lead")).await.is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no lead table on the timeline view"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let answer = c.find(Locator::Css("#answer")).await.unwrap();
+    assert!(answer.text().await.unwrap().contains("months later"));
+    let charts = c.find_all(Locator::Css("figure.chart svg")).await.unwrap();
+    assert_eq!(charts.len(), 4, "the four timeline charts");
+    assert!(c
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .ends_with("/timeline"));
+    std::fs::write(
+        screenshot_dir().join("timeline.png"),
         c.screenshot().await.unwrap(),
     )
     .unwrap();

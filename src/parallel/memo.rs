@@ -13,6 +13,12 @@
 //! only there): [`super::search`] asks [`search_timed`], which goes through the installed
 //! memo, if any. So every search the serve path runs, the H100-equivalent one inside
 //! `estimate` included, is memoised, and the CLI (which installs none) runs as before.
+//!
+//! Why per thread and not process-wide: a rayon worker that waited on a key's slot could,
+//! while the search it waits for is in flight on its own stack (rayon steals work into a
+//! waiting `join`), be handed a job asking for the same key, and wait on itself. The serve
+//! path installs the memo on its blocking threads, which are not rayon workers: they hand
+//! the search's parallel part to the pool and wait without taking other work.
 
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -39,6 +39,7 @@ pub use data::*;
 pub(crate) use format::*;
 pub use format::{human, percent, usd};
 pub(crate) use frame::*;
+pub use render::Sink;
 pub(crate) use render::*;
 pub(crate) use scale::*;
 pub(crate) use style::*;

@@ -21,6 +21,7 @@ use trainsim::policy::Rule;
 
 use super::cache::{self, Cache};
 use super::query::{canonical, parameter_of_flag, to_argv, Endpoint, QueryError};
+use super::timeline::Timelines;
 use crate::answer;
 use crate::cli::{Cli, Command, Format};
 
@@ -38,6 +39,8 @@ pub struct Engine {
     pub cache: Cache,
     /// Plan searches already run (or running), shared by every question that needs one.
     pub memo: Arc<SearchMemo>,
+    /// The shipped storylines' timeline runs, each run once when first asked.
+    pub timelines: Timelines,
 }
 
 /// The answer to one API request.
@@ -218,6 +221,7 @@ mod tests {
             rules: rules_with_user_files(&[]).unwrap(),
             cache: Cache::default(),
             memo: Arc::new(SearchMemo::new(8)),
+            timelines: Timelines::default(),
         }
     }
 

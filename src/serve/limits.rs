@@ -31,3 +31,12 @@ pub const CACHE_ENTRIES: usize = 1024;
 /// search, well under a kB): estimate and page fragment, the other cost basis, a chip named
 /// by an alias, a pinned fleet.
 pub const SEARCH_MEMO_ENTRIES: usize = 1024;
+
+/// Most trials of a storyline run by the timeline view: the shipped storylines' own count,
+/// so the view answers as `trainsim timeline` does (a run's time is its plan searches; the
+/// trials add little).
+pub const TIMELINE_TRIALS: u64 = 1000;
+
+/// How long the first ask of a storyline waits for its run before the "still computing"
+/// page answers (under [`REQUEST_TIMEOUT`]).
+pub const TIMELINE_WAIT: Duration = Duration::from_secs(8);

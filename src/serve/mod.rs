@@ -5,10 +5,15 @@
 //!         ─> query::parse ─> query::to_argv (allow-list) ─> clap ─> answer::{estimate,plan,classify}
 //!         ─> JSON (the API) or page::{page,fragment} (HTML from that JSON)
 //! ```
+//! `/timeline` takes its own path: `timeline` runs a shipped storyline once, on a thread of
+//! its own, and `page::timeline` shows it.
+//!
 //! Modules: `query` (parsing and the allow-list), `api` (running the CLI into a buffer),
 //! `cache` (answers already given; plan searches are memoised too, by
-//! `trainsim::parallel::memo`, installed around each command), `page` (the HTML), `scenario` (the page's question as a scenario file), `routes` (HTTP),
-//! `limits` (every bound). Every asset is embedded: no CDN, no file read per request.
+//! `trainsim::parallel::memo`, installed around each command), `page` (the HTML),
+//! `scenario` (the page's question as a scenario file), `timeline` (the shipped
+//! storylines' runs), `routes` (HTTP), `limits` (every bound). Every asset is embedded,
+//! the storylines included: no CDN, no file read per request.
 
 mod api;
 mod cache;
@@ -17,6 +22,7 @@ mod page;
 mod query;
 mod routes;
 mod scenario;
+mod timeline;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -67,6 +73,7 @@ pub fn serve(
             rules,
             cache: Default::default(),
             memo: Arc::new(SearchMemo::new(SEARCH_MEMO_ENTRIES)),
+            timelines: Default::default(),
         };
         axum::serve(listener, routes::router(engine)).await?;
         Ok(())

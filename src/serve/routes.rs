@@ -8,6 +8,7 @@
 //! | `GET /fragment` | the page's results alone, for its script |
 //! | `GET /scenario.toml` | the page's question as a scenario file for `trainsim run` |
 //! | `GET /api/estimate`, `/api/plan`, `/api/classify` | the CLI's JSON; 400 `{"error", "parameter"}` |
+//! | `GET /timeline?storyline=` | a shipped storyline's timeline (400 for an unknown one); while its first run lasts, a page that reloads itself (202) |
 
 use std::sync::Arc;
 
@@ -23,6 +24,7 @@ use super::limits::{max_concurrent_searches, REQUEST_TIMEOUT};
 use super::page;
 use super::query::{parse, Endpoint, QueryError};
 use super::scenario::scenario_toml;
+use super::timeline::{find as find_storyline, TIMELINE_WAIT};
 
 /// What the handlers share.
 pub struct App {
@@ -45,6 +47,7 @@ pub fn router(engine: Engine) -> Router {
         .route("/api/estimate", get(api_estimate))
         .route("/api/plan", get(api_plan))
         .route("/api/classify", get(api_classify))
+        .route("/timeline", get(timeline))
         .fallback(not_found)
         .with_state(app)
 }
@@ -172,10 +175,61 @@ async fn scenario(RawQuery(q): RawQuery) -> Response {
     }
 }
 
+/// A shipped storyline's timeline: kept, or run now (on a thread of its own, once) and
+/// waited for at most [`TIMELINE_WAIT`].
+async fn timeline(State(app): State<Arc<App>>, RawQuery(q): RawQuery) -> Response {
+    let asked = parse(q.as_deref().unwrap_or("")).and_then(|p| {
+        let id = p.into_iter().rev().find(|(k, _)| k == "storyline");
+        find_storyline(id.as_ref().map(|(_, v)| v.as_str()))
+    });
+    let i = match asked {
+        Ok(i) => i,
+        Err(e) => return html((false, page::timeline::error(None, &e))),
+    };
+    let runs = &app.engine.timelines;
+    if runs.get(i).is_none() && runs.claim(i) {
+        let a = app.clone();
+        let started = std::thread::Builder::new()
+            .name(format!("timeline-{i}"))
+            .spawn(move || {
+                a.engine
+                    .timelines
+                    .run(i, &a.engine.catalog, &a.engine.rules)
+            });
+        if let Err(e) = started {
+            runs.fail(i, format!("cannot start the run: {e}"));
+        }
+    }
+    let deadline = tokio::time::Instant::now() + TIMELINE_WAIT;
+    while runs.get(i).is_none() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (status, body) = match runs.get(i) {
+        Some(Ok(c)) => (StatusCode::OK, page::timeline::view(i, c)),
+        Some(Err(m)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            page::timeline::error(
+                Some(i),
+                &QueryError {
+                    message: m.clone(),
+                    parameter: None,
+                },
+            ),
+        ),
+        None => (StatusCode::ACCEPTED, page::timeline::pending(i)),
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
 async fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
-        "not found: the page is /, the API /api/estimate, /api/plan and /api/classify\n",
+        "not found: the pages are / and /timeline, the API /api/estimate, /api/plan and /api/classify\n",
     )
         .into_response()
 }

@@ -1,5 +1,6 @@
 //! Writing a chart: one drawing routine ([`Figure`]) on two backends, SVG and PNG, each
-//! file written to a temporary name and renamed.
+//! file written to a temporary name and renamed; or only the SVG text, in memory
+//! ([`Sink::Memory`], for `trainsim serve`).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,10 +40,29 @@ pub(crate) struct Meta<'a> {
     pub caption: Option<String>,
 }
 
+/// Where a chart goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Sink<'a> {
+    /// `NAME.svg` and `NAME.png` in this folder.
+    Dir(&'a Path),
+    /// Only the SVG text ([`ChartFile::svg_text`]); nothing is written and the paths are
+    /// empty.
+    Memory,
+}
+
 static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Draw `fig` as `dir/NAME.svg` and `dir/NAME.png`, each written atomically.
 pub(crate) fn render<F: Figure>(fig: &F, dir: &Path, meta: Meta) -> Result<ChartFile, ChartError> {
+    render_to(fig, Sink::Dir(dir), meta)
+}
+
+/// Draw `fig` into `sink`: files as [`render`] writes them, or the SVG text alone.
+pub(crate) fn render_to<F: Figure>(
+    fig: &F,
+    sink: Sink,
+    meta: Meta,
+) -> Result<ChartFile, ChartError> {
     register_fonts()?;
     let (w, h) = fig.size();
     let size = (w, h + footnote_extra_h(fig.footnote(), w));
@@ -61,6 +81,17 @@ pub(crate) fn render<F: Figure>(fig: &F, dir: &Path, meta: Meta) -> Result<Chart
         fig.draw(&root).map_err(draw_err)?;
         root.present().map_err(|e| draw_err(de(e)))?;
     }
+    let Sink::Dir(dir) = sink else {
+        return Ok(ChartFile {
+            kind: meta.kind,
+            name: meta.name.to_string(),
+            title: meta.title.to_string(),
+            caption: meta.caption,
+            png: Default::default(),
+            svg: Default::default(),
+            svg_text,
+        });
+    };
     let svg = dir.join(format!("{}.svg", meta.name));
     crate::report::write_atomic(&svg, svg_text.as_bytes()).map_err(io_err(&svg))?;
 

@@ -16,8 +16,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    de, draw_legend, draw_mesh, frame, headline, palette, plot_chart, render, ChartError,
-    ChartFile, ChartKind, Dash, DrawFail, Figure, Fmt, Frame, LegendItem, Mark, Meta, Scale,
+    de, draw_legend, draw_mesh, frame, headline, palette, plot_chart, render_to, ChartError,
+    ChartFile, ChartKind, Dash, DrawFail, Figure, Fmt, Frame, LegendItem, Mark, Meta, Scale, Sink,
     GRID_LIGHT, LEGEND_W, REFERENCE, WIDTH,
 };
 
@@ -75,6 +75,16 @@ pub struct TimelineChartData {
 
 /// Draw every timeline chart the data supports into `dir`, as PNG and SVG.
 pub fn draw_timeline(d: &TimelineChartData, dir: &Path) -> Result<Vec<ChartFile>, ChartError> {
+    draw_to(d, Sink::Dir(dir))
+}
+
+/// Every timeline chart the data supports as SVG text only (nothing written), for
+/// `trainsim serve`.
+pub fn timeline_svgs(d: &TimelineChartData) -> Result<Vec<ChartFile>, ChartError> {
+    draw_to(d, Sink::Memory)
+}
+
+fn draw_to(d: &TimelineChartData, sink: Sink) -> Result<Vec<ChartFile>, ChartError> {
     let mut out = Vec::new();
     for f in [
         gpus_by_chip_over_time,
@@ -82,7 +92,7 @@ pub fn draw_timeline(d: &TimelineChartData, dir: &Path) -> Result<Vec<ChartFile>
         lead::lead_months_distribution,
         lead::lead_months_tornado,
     ] {
-        if let Some(c) = f(d, dir)? {
+        if let Some(c) = f(d, sink)? {
             out.push(c);
         }
     }
@@ -116,7 +126,7 @@ fn lighten(c: RGBColor, k: f64) -> RGBColor {
 /// `gpus_by_chip_over_time.{png,svg}`. `None` when no actor ever holds a GPU.
 pub fn gpus_by_chip_over_time(
     d: &TimelineChartData,
-    dir: &Path,
+    sink: Sink,
 ) -> Result<Option<ChartFile>, ChartError> {
     let any = d
         .actors
@@ -135,7 +145,7 @@ pub fn gpus_by_chip_over_time(
         title: FLEET_TITLE,
         caption: Some("Median GPUs on hand at the start of each month, base case.".into()),
     };
-    render(&fig, dir, meta).map(Some)
+    render_to(&fig, sink, meta).map(Some)
 }
 
 const FLEET_TITLE: &str = "Fleet over time by chip";
@@ -237,7 +247,7 @@ fn draw_fleet_panel<DB: DrawingBackend>(
 /// `None` when no actor can train anything in any month.
 pub fn largest_run_flop_over_time(
     d: &TimelineChartData,
-    dir: &Path,
+    sink: Sink,
 ) -> Result<Option<ChartFile>, ChartError> {
     let any = d
         .actors
@@ -263,7 +273,7 @@ pub fn largest_run_flop_over_time(
             d.target
         )),
     };
-    render(&fig, dir, meta).map(Some)
+    render_to(&fig, sink, meta).map(Some)
 }
 
 const RUN_TITLE: &str = "Largest trainable run over time";

@@ -130,15 +130,26 @@ fn figures(v: &Value, basis: &str, other: Option<&Value>) -> String {
             "Facility power",
             num(v, "facility_power_mw").map_or("n/a".into(), |x| format!("<b>{x:.2}</b> MW")),
         ),
-        (
-            "MFU",
+        ("MFU", {
+            // The BF16 figure only says something new when the run is not in BF16.
+            let precision = text(v, "precision");
+            let bf16 = if precision.eq_ignore_ascii_case("bf16") {
+                String::new()
+            } else {
+                let x = num(v, "mfu_bf16").unwrap_or(0.0);
+                let above = if x > 1.0 {
+                    ": FP8 GEMMs run faster than BF16 can"
+                } else {
+                    ""
+                };
+                format!(" ({:.1}% of the BF16 peak{above})", 100.0 * x)
+            };
             format!(
-                "<b>{:.1}%</b> of the {} peak ({:.1}% of BF16)",
+                "<b>{:.1}%</b> of the {} peak{bf16}",
                 100.0 * num(v, "mfu").unwrap_or(0.0),
-                esc(text(v, "precision")),
-                100.0 * num(v, "mfu_bf16").unwrap_or(0.0)
-            ),
-        ),
+                esc(&precision.to_uppercase()),
+            )
+        }),
         (
             "Goodput",
             format!(

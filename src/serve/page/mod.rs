@@ -11,6 +11,7 @@ mod budget;
 mod compare;
 mod form;
 pub mod html;
+pub mod timeline;
 
 use serde_json::Value;
 use trainsim::catalog::Catalog;
@@ -28,6 +29,7 @@ pub const DEFAULT_QUESTION: &[(&str, &str)] = &[
     ("tokens", "15e12"),
 ];
 
+/// The style sheet of every page (inlined: no file is fetched).
 const CSS: &str = include_str!("../assets/page.css");
 const SCRIPT: &str = include_str!("../assets/page.js");
 
@@ -146,6 +148,22 @@ impl State {
     }
 }
 
+/// The links between the views, `active` (`estimate` or `timeline`) marked.
+pub fn nav(active: &str) -> String {
+    let link = |id: &str, href: &str, label: &str| {
+        if id == active {
+            format!("<b aria-current=\"page\">{label}</b>")
+        } else {
+            format!("<a href=\"{href}\">{label}</a>")
+        }
+    };
+    format!(
+        "<nav>{} {}</nav>",
+        link("estimate", "/", "One training run"),
+        link("timeline", "/timeline", "Compute over time")
+    )
+}
+
 /// The whole page for a raw query string, and whether the question was answered.
 pub fn page(engine: &Engine, raw: &str) -> (bool, String) {
     let mut state = State::of(raw);
@@ -155,11 +173,12 @@ pub fn page(engine: &Engine, raw: &str) -> (bool, String) {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>trainsim: training time, cost and export rules</title><style>{CSS}</style></head>\n<body>\
-<header><h1>trainsim</h1><p>How long, how much money and energy, and how sure: training a model on a GPU fleet under US export rules. \
+<header><h1>trainsim</h1>{nav}<p>How long, how much money and energy, and how sure: training a model on a GPU fleet under US export rules. \
 Change any input and the answer follows; hover a field's name for what it means and where the numbers come from.</p></header>\n\
 <form id=\"q\" method=\"get\" action=\"/\"><section class=\"inputs\"><h2>Question</h2>{inputs}\
 <button type=\"submit\" id=\"go\">Answer</button></section>\n<section id=\"results\">{results}</section></form>\n\
-<script>{SCRIPT}</script></body></html>\n"
+<script>{SCRIPT}</script></body></html>\n",
+        nav = nav("estimate")
     );
     (state.error.is_none(), html)
 }

@@ -3,16 +3,14 @@
 //! a tornado of the median lead across the counterfactuals (`lead_months_tornado`, each
 //! bar from the base case's median to the counterfactual's, with its p5–p95 whisker).
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::super::{
     bar_chart, bar_chart_size, de, draw_legend, draw_mesh, frame, headline, human, nice_ticks,
-    palette, plot_chart, render, text_style, ChartError, ChartFile, ChartKind, DrawFail, Figure,
-    Fmt, Frame, LegendItem, Mark, Meta, Scale, INK, LEGEND_W, PALETTE, TICK_PX,
+    palette, plot_chart, render_to, text_style, ChartError, ChartFile, ChartKind, DrawFail, Figure,
+    Fmt, Frame, LegendItem, Mark, Meta, Scale, Sink, INK, LEGEND_W, PALETTE, TICK_PX,
 };
 use super::{LeadBar, TimelineChartData};
 
@@ -24,7 +22,7 @@ const NARROWS: RGBColor = PALETTE[0];
 /// `None` without a second actor.
 pub fn lead_months_distribution(
     d: &TimelineChartData,
-    dir: &Path,
+    sink: Sink,
 ) -> Result<Option<ChartFile>, ChartError> {
     if d.leads.iter().all(|l| l.months.is_empty()) {
         return Ok(None);
@@ -39,7 +37,7 @@ pub fn lead_months_distribution(
         title: HIST_TITLE,
         caption: Some("Share of trials by the lead in whole months, base case; a target not reached in the period counts as reached the month after it ends.".into()),
     };
-    render(&fig, dir, meta).map(Some)
+    render_to(&fig, sink, meta).map(Some)
 }
 
 const HIST_TITLE: &str = "Distribution of the lead";
@@ -138,7 +136,7 @@ impl Figure for LeadHist<'_> {
 /// counterfactuals or a base-case lead.
 pub fn lead_months_tornado(
     d: &TimelineChartData,
-    dir: &Path,
+    sink: Sink,
 ) -> Result<Option<ChartFile>, ChartError> {
     let (Some(base), false) = (d.base_lead_months, d.counterfactuals.is_empty()) else {
         return Ok(None);
@@ -169,7 +167,7 @@ pub fn lead_months_tornado(
         title: TORNADO_TITLE,
         caption: Some(fig.subtitle.clone()),
     };
-    render(&fig, dir, meta).map(Some)
+    render_to(&fig, sink, meta).map(Some)
 }
 
 const TORNADO_TITLE: &str = "Lead in months across the counterfactuals";
