@@ -279,6 +279,16 @@ pub struct EstimateArgs {
     /// or one of a `--rules` file).
     #[arg(long)]
     pub rule: Option<String>,
+    /// How the fleet was obtained, priced and judged as a scenario pool of that channel is:
+    /// `purchase` (with `--rule`, refused when the rule does not allow buying the chip),
+    /// `stockpile` and `domestic` (owned), `smuggled` (unlawful, at a price premium),
+    /// `cloud` (rented abroad). Without it the rule only reports the chip's status.
+    #[arg(long, value_parser = ["purchase", "stockpile", "smuggled", "cloud", "domestic"])]
+    pub channel: Option<String>,
+    /// Price premium of the channel over the US price (0.5 = +50%; default 0.5 for
+    /// `smuggled`, the mode of reference/assumptions.md §6's 0.4–1.0, else 0).
+    #[arg(long, value_parser = parse_premium)]
+    pub channel_premium: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -297,6 +307,22 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+/// A price premium: a number above −1 (−0.2 is a 20% discount), at most 100 (+10,000%).
+pub fn parse_premium(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{}` is not a number", trainsim::error::echo(s)))?;
+    if v.is_finite() && v > -1.0 && v <= 100.0 {
+        Ok(v)
+    } else {
+        Err(format!(
+            "`{}` must be a premium above −1 and at most 100 (0.5 = +50%)",
+            trainsim::error::echo(s)
+        ))
+    }
 }
 
 /// A positive number in plain or scientific notation (`15.6e12`).

@@ -45,6 +45,20 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// Every channel, in the order the docs list them.
+    pub const ALL: [Channel; 5] = [
+        Channel::Purchase,
+        Channel::Stockpile,
+        Channel::Smuggled,
+        Channel::Cloud,
+        Channel::Domestic,
+    ];
+
+    /// The channel named `name` (as written in scenario files).
+    pub fn from_name(name: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
     /// The name as written in scenario files.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -2,6 +2,7 @@
 //! validation, scenarios, policy and fleets, each in its own module.
 
 mod catalog;
+mod channel;
 mod cli;
 mod defects;
 mod fleet;

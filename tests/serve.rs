@@ -123,6 +123,15 @@ const QUESTIONS: &[&[(&str, &str)]] = &[
         ("gpus", "8"),
         ("tokens", "1e12"),
     ],
+    &[
+        ("model", "llama3.1-8b"),
+        ("gpu", "h100"),
+        ("gpus", "64"),
+        ("tokens", "1e11"),
+        ("rule", "oct-2023"),
+        ("channel", "smuggled"),
+        ("channel_premium", "0.6"),
+    ],
 ];
 
 #[test]
@@ -387,8 +396,43 @@ fn budget_sizes_the_fleet_as_a_scenario_does() {
     assert_eq!(run_days(&s, q), days);
 }
 
+/// A channel travels into the scenario (`fleet.channel`, the premium written out, the rule as
+/// `[policy] rule`): a smuggled H100 fleet under Oct-2023 runs to the page's days and cost.
+/// On the page, a purchase the rule forbids is refused with the rule's reason and a hint.
+#[test]
+fn channel_travels_into_the_scenario() {
+    let s = Server::start();
+    let q = "model=llama3.1-8b&gpu=h100&gpus=64&tokens=1e11&rule=oct-2023&channel=smuggled";
+    let (_, body) = s.get(&format!("/api/estimate?{q}"));
+    let v = json(&body);
+    assert_eq!(v["channel"]["premium"], 0.5);
+    assert_eq!(
+        run_column(&s, q, "train_days_p50"),
+        v["train_days"].as_f64().unwrap()
+    );
+    assert_eq!(
+        run_column(&s, q, "cost_usd_p50"),
+        v["cost_usd"].as_f64().unwrap()
+    );
+    let (status, page) =
+        s.get("/?model=llama3.1-8b&gpu=h100&gpus=64&tokens=1e11&rule=oct-2023&channel=purchase");
+    assert_eq!(status, 200);
+    assert!(page.contains("not allowed under oct-2023"), "refusal");
+    assert!(page.contains("choose another channel"), "hint");
+    let (_, page) = s.get(&format!("/?{q}"));
+    assert!(
+        page.contains("unlawful, outside the export rule"),
+        "channel line"
+    );
+}
+
 /// Download the page's scenario for `q`, run it, and return `train_days_p50`.
 fn run_days(s: &Server, q: &str) -> f64 {
+    run_column(s, q, "train_days_p50")
+}
+
+/// Download the page's scenario for `q`, run it, and return `column` of its summary row.
+fn run_column(s: &Server, q: &str, column: &str) -> f64 {
     let (status, toml) = s.get(&format!("/scenario.toml?{q}"));
     assert_eq!(status, 200);
     let dir = tempfile::tempdir().unwrap();
@@ -406,7 +450,7 @@ fn run_days(s: &Server, q: &str) -> f64 {
     let mut rd = csv::Reader::from_path(out.join("summary.csv")).unwrap();
     let header = rd.headers().unwrap().clone();
     let row = rd.records().next().unwrap().unwrap();
-    let col = header.iter().position(|h| h == "train_days_p50").unwrap();
+    let col = header.iter().position(|h| h == column).unwrap();
     row[col].parse().unwrap()
 }
 

@@ -8,6 +8,7 @@ use trainsim::catalog::Catalog;
 use trainsim::catalog::Precision;
 use trainsim::cost::CostBasis;
 use trainsim::estimate::{evaluate, h100_equivalents, plan_search, Estimate, Question};
+use trainsim::fleet::{channel_cost, Channel, SMUGGLED_PREMIUM};
 use trainsim::parallel::memo::{search_timed, Searched};
 use trainsim::policy::{classify, find_rule, Rule};
 use trainsim::question::{check_tokens, Batch, Front};
@@ -120,35 +121,30 @@ pub fn estimate(
     } else {
         CostBasis::Rental
     };
-    let found = plan_search(&q, 1);
-    let result = match found.top.first() {
-        Some(best) => evaluate(&q, best, &q.efficiency, &q.reliability, &q.energy, &q.cost),
-        None => Err(found.infeasible.clone().expect("an empty search says why")),
+    let channel = a.channel.as_deref().and_then(Channel::from_name);
+    let channel_json = apply_channel(&mut q, channel, a.channel_premium);
+    // A purchase the rule does not allow is refused, as a scenario's purchase pool is.
+    let refused = match (channel, &export) {
+        (Some(Channel::Purchase), Some(k)) if !k.status.allows_purchase() => {
+            Some(format!("not allowed under {}: {}", k.rule, k.reason))
+        }
+        _ => None,
+    };
+    let result = match refused {
+        Some(why) => Err((why, serde_json::json!("not_allowed_by_rule"))),
+        None => {
+            let found = plan_search(&q, 1);
+            match found.top.first() {
+                Some(best) => evaluate(&q, best, &q.efficiency, &q.reliability, &q.energy, &q.cost),
+                None => Err(found.infeasible.clone().expect("an empty search says why")),
+            }
+            .map_err(|why| (why.to_string(), serde_json::json!(why)))
+        }
     };
     let e = match result {
         Ok(e) => e,
-        Err(why) => {
-            match a.format {
-                Format::Json => writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "model": q.model.id, "gpu": q.gpu.id, "gpus": q.gpus, "tokens": q.train_tokens,
-                        "feasible": false, "infeasible_reason": why.to_string(), "infeasible": why,
-                    }))?
-                )?,
-                Format::Csv => writeln!(
-                    out,
-                    "model,gpu,gpus,tokens,infeasible_reason\n{},{},{},{},\"{}\"",
-                    q.model.id, q.gpu.id, q.gpus, q.train_tokens, why
-                )?,
-                Format::Table => writeln!(
-                    out,
-                    "{} on {} × {}: infeasible: {why}",
-                    q.model.id, q.gpus, q.gpu.id
-                )?,
-            }
-            return Ok(());
+        Err((why, detail)) => {
+            return infeasible(out, a.format, &q, &why, detail, channel_json, &export);
         }
     };
     // The fleet's H100-equivalents for this model, by training throughput (issue 5).
@@ -164,6 +160,9 @@ pub fn estimate(
             v["precision_note"] = serde_json::json!(precision_note);
             if let Some(k) = &export {
                 v["export"] = serde_json::to_value(k)?;
+            }
+            if let Some(c) = channel_json {
+                v["channel"] = c;
             }
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         }
@@ -189,10 +188,100 @@ pub fn estimate(
                     "export_status", k.status, k.rule, k.reason
                 )?;
             }
+            if let (Some(ch), Some(c)) = (channel, &channel_json) {
+                writeln!(out, "{:<22}  {}", "channel", channel_words(ch, c))?;
+            }
             if let Some(n) = &precision_note {
                 writeln!(out, "{:<22}  {n}", "note")?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Prices the question as a fleet bought through `channel` ([`channel_cost`]) with the
+/// channel's premium (given, or [`SMUGGLED_PREMIUM`]'s mode for smuggled chips, else 0), and
+/// the JSON `channel` object: what the channel means for basis, price and legality.
+fn apply_channel(
+    q: &mut Question,
+    channel: Option<Channel>,
+    premium: Option<f64>,
+) -> Option<serde_json::Value> {
+    if let Some(p) = premium {
+        q.cost.channel_premium = p;
+    } else if channel == Some(Channel::Smuggled) {
+        q.cost.channel_premium = SMUGGLED_PREMIUM.1;
+    }
+    let ch = channel?;
+    q.cost = channel_cost(ch, &q.cost, &q.gpu);
+    Some(serde_json::json!({
+        "channel": ch.as_str(),
+        "cost_basis": q.cost.basis,
+        "premium": q.cost.channel_premium,
+        "subject_to_rule": ch.subject_to_rule(),
+        "unlawful": ch.is_unlawful(),
+    }))
+}
+
+/// The table's `channel` line.
+fn channel_words(ch: Channel, c: &serde_json::Value) -> String {
+    let premium = c["premium"].as_f64().unwrap_or(0.0);
+    let basis = c["cost_basis"].as_str().unwrap_or("");
+    let legal = match ch {
+        Channel::Purchase => "subject to the export rule",
+        Channel::Smuggled => "unlawful, outside the export rule",
+        Channel::Stockpile => "bought before the rule, exempt from it",
+        Channel::Cloud => "rented abroad, outside the export rule",
+        Channel::Domestic => "made at home, outside US purchase rules",
+    };
+    if premium == 0.0 {
+        format!("{ch}: {legal}; {basis} basis")
+    } else {
+        format!(
+            "{ch}: {legal}; {basis} basis at a {:+.0}% price premium",
+            100.0 * premium
+        )
+    }
+}
+
+/// The answer when no plan runs: the search found none, or the rule refuses the purchase.
+fn infeasible(
+    out: &mut dyn Write,
+    format: Format,
+    q: &Question,
+    why: &str,
+    detail: serde_json::Value,
+    channel: Option<serde_json::Value>,
+    export: &Option<trainsim::policy::Classification>,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Json => {
+            let mut v = serde_json::json!({
+                "model": q.model.id, "gpu": q.gpu.id, "gpus": q.gpus, "tokens": q.train_tokens,
+                "feasible": false, "infeasible_reason": why, "infeasible": detail,
+            });
+            if let Some(k) = export.as_ref().filter(|_| channel.is_some()) {
+                v["export"] = serde_json::to_value(k)?;
+            }
+            if let Some(c) = channel {
+                v["channel"] = c;
+            }
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?
+        }
+        Format::Csv => writeln!(
+            out,
+            "model,gpu,gpus,tokens,infeasible_reason\n{},{},{},{},\"{}\"",
+            q.model.id,
+            q.gpu.id,
+            q.gpus,
+            q.train_tokens,
+            why.replace('"', "\"\"")
+        )?,
+        Format::Table => writeln!(
+            out,
+            "{} on {} × {}: infeasible: {why}",
+            q.model.id, q.gpus, q.gpu.id
+        )?,
     }
     Ok(())
 }

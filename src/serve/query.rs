@@ -46,7 +46,14 @@ const COMMON: &[&str] = &[
 ];
 
 /// `estimate`'s own parameters.
-const ESTIMATE: &[&str] = &["tokens", "usd_per_gpu_hour", "cost_basis", "rule"];
+const ESTIMATE: &[&str] = &[
+    "tokens",
+    "usd_per_gpu_hour",
+    "cost_basis",
+    "rule",
+    "channel",
+    "channel_premium",
+];
 
 /// `plan`'s own parameters.
 const PLAN: &[&str] = &["top"];

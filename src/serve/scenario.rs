@@ -3,11 +3,12 @@
 //! and no distributions make every Monte Carlo trial the point estimate, so `run`'s p50
 //! days equal the page's days.
 //!
-//! Owns: the mapping from query parameters to scenario keys. The rule is written as a comment
-//! only: in a scenario `[policy] rule` restricts the fleet, while the page only reports the
-//! chip's status under it.
+//! Owns: the mapping from query parameters to scenario keys. Without a channel the rule is
+//! written as a comment only: the page then only reports the chip's status under it. With a
+//! channel it becomes `[policy] rule`, which judges the fleet as the page did.
 
 use toml::{Table, Value};
+use trainsim::fleet::SMUGGLED_PREMIUM;
 
 /// Parameters → `(table, key)` in the scenario ("" is the top level).
 const KEYS: &[(&str, &str, &str)] = &[
@@ -24,6 +25,7 @@ const KEYS: &[(&str, &str, &str)] = &[
     ("net_gbps_per_gpu", "fleet", "net_gbps_per_gpu"),
     ("cost_basis", "cost", "basis"),
     ("usd_per_gpu_hour", "cost", "usd_per_gpu_hour"),
+    ("channel", "fleet", "channel"),
     ("mfu", "efficiency", "mfu"),
     ("tp", "plan", "tp"),
     ("pp", "plan", "pp"),
@@ -43,6 +45,14 @@ fn value(s: &str) -> Value {
         Ok(x) if x.is_finite() => Value::Float(x),
         _ => Value::String(s.to_owned()),
     }
+}
+
+/// The table `name` of `doc`, made when missing.
+fn table<'a>(doc: &'a mut Table, name: &str) -> &'a mut Table {
+    doc.entry(name.to_string())
+        .or_insert_with(|| Value::Table(Table::new()))
+        .as_table_mut()
+        .expect("scenario tables are tables")
 }
 
 /// The scenario file for the page's parameters; `page_query` is quoted in its header.
@@ -75,10 +85,7 @@ pub fn scenario_toml(params: &[(String, String)], page_query: &str) -> String {
         let target = if table.is_empty() {
             &mut doc
         } else {
-            doc.entry(table.to_string())
-                .or_insert_with(|| Value::Table(Table::new()))
-                .as_table_mut()
-                .expect("scenario tables are tables")
+            self::table(&mut doc, table)
         };
         target.insert(key.to_string(), value(v));
     }
@@ -86,12 +93,29 @@ pub fn scenario_toml(params: &[(String, String)], page_query: &str) -> String {
     u.insert("trials".into(), Value::Integer(1));
     u.insert("seed".into(), Value::Integer(1));
     doc.insert("uncertainty".into(), Value::Table(u));
-    let rule = params
-        .iter()
-        .rev()
-        .find(|(k, _)| k == "rule")
-        .map(|(_, r)| format!("# The page also showed the chip's status under `{r}`: `trainsim classify --rule {r}`.\n# (`[policy] rule` would restrict the fleet to chips the rule allows, a different question.)\n"))
-        .unwrap_or_default();
+    let last = |name: &str| params.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v);
+    let channel = last("channel");
+    // A smuggled pool's premium is a distribution unless given: write the page's value.
+    match (channel.map(String::as_str), last("channel_premium")) {
+        (Some("smuggled"), p) => {
+            let p = p.map_or(Value::Float(SMUGGLED_PREMIUM.1), |p| value(p));
+            table(&mut doc, "fleet").insert("premium".into(), p);
+        }
+        (_, Some(p)) => {
+            table(&mut doc, "cost").insert("channel_premium".into(), value(p));
+        }
+        _ => {}
+    }
+    // With a channel the rule judges the fleet, as `[policy] rule` does; without one the
+    // page only reported the chip's status.
+    let rule = match (last("rule"), channel) {
+        (Some(r), Some(_)) => {
+            table(&mut doc, "policy").insert("rule".into(), Value::String(r.clone()));
+            String::new()
+        }
+        (Some(r), None) => format!("# The page also showed the chip's status under `{r}`: `trainsim classify --rule {r}`.\n# (`[policy] rule` would restrict the fleet to chips the rule allows, a different question.)\n"),
+        (None, _) => String::new(),
+    };
     let page_query = if page_query.len() > 200 || page_query.contains(['\n', '\r']) {
         "(a long query: the page with a pasted model)"
     } else {

@@ -44,9 +44,14 @@ pub fn answer(v: &Value, catalog: &Catalog, basis: &str, other: Option<&Value>) 
     if v.get("feasible") == Some(&Value::Bool(false)) {
         return format!(
             "<section class=\"answer\"><h2>Answer</h2><p class=\"headline\" id=\"headline\">Training <b>{}</b> on {fleet} is <b id=\"train-days\">infeasible</b>: {}.</p>\
-<p>Try more chips, or a chip with more memory.</p></section>",
+<p>{}</p></section>",
             esc(text(v, "model")),
-            esc(text(v, "infeasible_reason"))
+            esc(text(v, "infeasible_reason")),
+            if text(v, "infeasible_reason").starts_with("not allowed under") {
+                "The rule forbids buying this chip: choose another channel (stockpile, smuggled, cloud), or a chip the rule allows."
+            } else {
+                "Try more chips, or a chip with more memory."
+            }
         );
     }
     let days = num(v, "train_days").unwrap_or(f64::NAN);
@@ -116,7 +121,15 @@ fn figures(v: &Value, basis: &str, other: Option<&Value>) -> String {
             } else {
                 "Cost, rental"
             },
-            other.map_or("n/a".into(), cost),
+            match (other, v.get("channel")) {
+                (Some(o), _) => cost(o),
+                (None, Some(c)) => format!(
+                    "— (a {} fleet is priced on the {} basis only)",
+                    esc(text(c, "channel")),
+                    esc(text(c, "cost_basis"))
+                ),
+                (None, None) => "n/a".into(),
+            },
         ),
         (
             "Fleet hardware, up front",
@@ -212,9 +225,10 @@ fn plan(v: &Value) -> String {
     )
 }
 
-/// The chip's export status under the chosen rule, if one was chosen.
+/// The chip's export status under the chosen rule, if one was chosen, and what the
+/// acquisition channel means, if one was chosen.
 fn export(v: &Value) -> String {
-    match v.get("export") {
+    let status = match v.get("export") {
         Some(k) => format!(
             "<p class=\"export\" id=\"export\"><b>Export status under {}:</b> {} ({})</p>",
             esc(text(k, "rule")),
@@ -222,7 +236,31 @@ fn export(v: &Value) -> String {
             esc(text(k, "reason"))
         ),
         None => String::new(),
-    }
+    };
+    let channel = match v.get("channel") {
+        Some(c) => {
+            let legal = if c["unlawful"] == Value::Bool(true) {
+                "unlawful, outside the export rule"
+            } else if c["subject_to_rule"] == Value::Bool(true) {
+                "subject to the export rule"
+            } else {
+                "outside the export rule"
+            };
+            let premium = num(c, "premium").unwrap_or(0.0);
+            let premium = if premium == 0.0 {
+                String::new()
+            } else {
+                format!(", at a {:+.0}% price premium", 100.0 * premium)
+            };
+            format!(
+                "<p class=\"export\" id=\"channel\"><b>Channel:</b> {}: {legal}; {} basis{premium}.</p>",
+                esc(text(c, "channel")),
+                esc(text(c, "cost_basis"))
+            )
+        }
+        None => String::new(),
+    };
+    status + &channel
 }
 
 /// One bar: label, width as a share of `whole`, and the value's text.

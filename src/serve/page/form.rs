@@ -67,6 +67,16 @@ const RULE: Field = Field {
     label: "Export rule",
     help: "US export-control rule (`trainsim catalog rules`, from the BIS rule texts): adds the chip's status under it, and the Rules table below.",
 };
+const CHANNEL: Field = Field {
+    name: "channel",
+    label: "Acquisition channel",
+    help: "How the fleet was obtained (DESIGN.md, Policy): purchase (refused when the export rule does not allow the chip), stockpile and domestic (owned), smuggled (unlawful, at a price premium; reference/assumptions.md §6), cloud (rented abroad). Not given: the rule only reports the chip's status.",
+};
+const PREMIUM: Field = Field {
+    name: "channel_premium",
+    label: "Channel price premium",
+    help: "Price over the US price, as a fraction (0.5 = +50%). Default: 0.5 for smuggled chips, the mode of the 0.4–1.0 range in reference/assumptions.md §6 (derived H100 premia, FT, Reuters); else 0.",
+};
 const PRICE: Field = Field {
     name: "usd_per_gpu_hour",
     label: "USD per GPU-hour",
@@ -188,6 +198,11 @@ pub fn inputs(catalog: &Catalog, rules: &[Rule], state: &State) -> String {
             .map(|p| (p.to_owned(), p.to_owned()))
             .into_iter(),
     );
+    let channels = list(
+        ["purchase", "stockpile", "smuggled", "cloud", "domestic"]
+            .map(|p| (p.to_owned(), p.to_owned()))
+            .into_iter(),
+    );
     let gpu = state.value("gpu").unwrap_or_default();
     let gpu = catalog.gpu(&gpu).map_or(gpu, |g| g.id.clone());
     let pasted = state.value("model_file").unwrap_or_default();
@@ -212,6 +227,8 @@ pub fn inputs(catalog: &Catalog, rules: &[Rule], state: &State) -> String {
         select(&STACK, state, &stacks, Some("typical of the year")),
         text_input(&YEAR, state, "2026"),
         select(&RULE, state, &rule_ids, Some("none")),
+        select(&CHANNEL, state, &channels, Some("not given")),
+        text_input(&PREMIUM, state, "0.5 if smuggled, else 0"),
         select(&BASIS, state, &bases, None),
         text_input(&PRICE, state, "catalog's"),
     ]

@@ -231,20 +231,33 @@ fn results(engine: &Engine, state: &mut State) -> String {
             (gpu, v)
         })
         .collect();
-    // The same question under the other cost basis (the page shows both costs).
-    let basis = state.value("cost_basis").unwrap_or_else(|| "rental".into());
+    // The same question under the other cost basis (the page shows both costs), unless
+    // the channel fixes the basis (stockpile and domestic: owned; cloud: rented).
+    let fixed_basis = estimate["channel"]["cost_basis"].as_str().filter(|_| {
+        matches!(
+            estimate["channel"]["channel"].as_str(),
+            Some("stockpile" | "domestic" | "cloud")
+        )
+    });
+    let basis = fixed_basis.map_or_else(
+        || state.value("cost_basis").unwrap_or_else(|| "rental".into()),
+        str::to_owned,
+    );
     let flip = if basis == "ownership" {
         "rental"
     } else {
         "ownership"
     };
-    let other = match run_api(
-        engine,
-        Endpoint::Estimate,
-        &State::with(&question, "cost_basis", flip),
-    ) {
-        Answer::Json(s) => serde_json::from_str::<Value>(&s).ok(),
-        _ => None,
+    let other = match fixed_basis {
+        Some(_) => None,
+        None => match run_api(
+            engine,
+            Endpoint::Estimate,
+            &State::with(&question, "cost_basis", flip),
+        ) {
+            Answer::Json(s) => serde_json::from_str::<Value>(&s).ok(),
+            _ => None,
+        },
     };
     let rules = state.value("rule").map(|r| {
         match run_api(engine, Endpoint::Classify, &[("rule".into(), r)]) {
