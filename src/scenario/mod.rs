@@ -52,7 +52,7 @@
 //!
 //! A loaded scenario holds its resolved points only up to [`HOLD_POINTS`]; what a run
 //! needs of every point is gathered at load ([`digest`]), and the points of a larger sweep
-//! are resolved again a window at a time ([`Scenario::points_at`], [`stream`]).
+//! are resolved again a window at a time ([`Scenario::points_at`], `stream`).
 
 pub mod digest;
 pub mod keys;
