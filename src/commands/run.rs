@@ -133,7 +133,7 @@ fn print_table(o: &ScenarioOutcome) {
             .map(|(_, h)| *h),
     );
     for p in o.points.iter().take(MAX_TABLE_ROWS) {
-        let m = |i: usize| p.summary.as_ref().and_then(|s| s.metrics[i]);
+        let m = |i: usize| p.metrics[i];
         let days = m(0);
         let cells = [
             p.point.to_string(),

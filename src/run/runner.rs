@@ -69,6 +69,7 @@ fn sink(s: &Scenario, opts: &RunOptions, total_units: u64) -> anyhow::Result<Sin
         return Ok(Sink::Whole(Box::new(Summarizer::new(
             &s.name,
             opts.out,
+            s.len(),
             &s.sweep_paths,
             opts.trials_csv,
             opts.batch_index,
