@@ -2,8 +2,9 @@
 //! and a 1,000-point sweep × 1,000 trials in under 30 s (peak memory is measured outside
 //! divan, with `/usr/bin/time -v trainsim run`, see the README).
 //!
-//! Each benchmark runs the whole `run` path of the library: plan search, trials on rayon,
-//! summaries, tornado and the CSV files (into a temporary folder). The scenarios are the
+//! Each `run` benchmark runs the whole `run` path of the library: plan search, trials on
+//! rayon, summaries, tornado and the CSV files (into a temporary folder); two more time
+//! loading the 100,000-point sweep and resolving its points again window by window. The scenarios are the
 //! files in `benches/scenarios/`, also used for the peak-memory measurement.
 //!
 //! `cargo bench --bench bench_main -- montecarlo`
@@ -11,6 +12,7 @@
 use divan::Bencher;
 use trainsim::catalog::Catalog;
 use trainsim::montecarlo::{prepare, run_trials};
+use trainsim::run::runner::WINDOW_UNITS;
 use trainsim::run::{run_scenario, RunOptions};
 use trainsim::scenario::{load_str, Overrides, Scenario};
 
@@ -21,6 +23,10 @@ const ONE_POINT: &str = include_str!("scenarios/one_point_100k.toml");
 const SWEEP_SHARED: &str = include_str!("scenarios/sweep_1000x1000.toml");
 /// The same, 100 fleet sizes × 10 GEMM scales: a thousand distinct plan searches.
 const SWEEP_DISTINCT: &str = include_str!("scenarios/sweep_1000x1000_distinct.toml");
+/// The largest sweep (issue 12): 100,000 one-trial points sharing ten plan searches.
+const SWEEP_100K: &str = include_str!("scenarios/sweep_100k_points.toml");
+/// Points a window of the runner resolves at a time: one unit per one-trial point.
+const WINDOW_POINTS: usize = WINDOW_UNITS;
 
 fn scenario(text: &str) -> Scenario {
     load_str(
@@ -83,4 +89,32 @@ fn sweep_1000_distinct_points_1000_trials(b: Bencher) {
     assert_eq!(s.points.len(), 1000);
     b.counter(divan::counter::ItemsCount::new(1_000_000usize))
         .bench(|| run_whole(divan::black_box(&s)));
+}
+
+/// Loading the 100,000-point sweep: every point resolved once to validate the file and
+/// gather its digest; none is held (more than `scenario::HOLD_POINTS`).
+#[divan::bench(sample_count = 2, sample_size = 1)]
+fn load_100k_points(b: Bencher) {
+    b.counter(divan::counter::ItemsCount::new(100_000usize))
+        .bench(|| {
+            let s = scenario(divan::black_box(SWEEP_100K));
+            assert!(!s.holds_points());
+            s
+        });
+}
+
+/// Resolving the 100,000 points again, a runner window at a time, as `run` does.
+#[divan::bench(sample_count = 2, sample_size = 1)]
+fn resolve_100k_points_in_windows(b: Bencher) {
+    let s = scenario(SWEEP_100K);
+    assert_eq!(s.len(), 100_000);
+    b.counter(divan::counter::ItemsCount::new(100_000usize))
+        .bench(|| {
+            let mut n = 0;
+            for start in (0..s.len()).step_by(WINDOW_POINTS) {
+                let idx: Vec<usize> = (start..s.len().min(start + WINDOW_POINTS)).collect();
+                n += divan::black_box(s.points_at(&idx).expect("valid")).len();
+            }
+            n
+        });
 }

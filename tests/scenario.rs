@@ -313,6 +313,88 @@ fn merged_shards_equal_a_single_run() {
     assert!(!bare.join("small/charts").exists() && !bare.join("small/report.html").exists());
 }
 
+/// Issue 12: a sweep too large to hold keeps only its digest and resolves each window's
+/// points again; the files are byte for byte those of the same scenario with its points
+/// held, a point spanning two windows included (2 × 40,000 trials > 65,536 a window).
+#[test]
+fn released_points_give_the_bytes_of_held_points() {
+    use trainsim::run::{run_scenario, write_report, Ran, RunOptions};
+    let text = SMALL.replace("trials = 300", "trials = 40000");
+    let held = load_str(
+        &text,
+        "s.toml",
+        None,
+        Some("small"),
+        &Catalog::builtin(),
+        &Overrides::default(),
+    )
+    .unwrap();
+    assert!(held.holds_points());
+    let mut released = held.clone();
+    released.release_points();
+    assert!(!released.holds_points() && released.points.is_empty());
+    assert_eq!(released.len(), 2);
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |s: &trainsim::scenario::Scenario, out: &Path| {
+        let opts = RunOptions {
+            out,
+            shard: None,
+            trials_csv: true,
+            batch_index: 0,
+            progress: &|_| {},
+        };
+        let Ran::Whole(o) = run_scenario(s, &opts).unwrap() else {
+            panic!("a whole run")
+        };
+        write_report(&o).unwrap();
+    };
+    let (a, b) = (tmp.path().join("held"), tmp.path().join("released"));
+    run(&held, &a);
+    run(&released, &b);
+    for file in ["summary.csv", "sensitivity.csv", "trials.csv"] {
+        let (x, y) = (
+            read(&a.join("small").join(file)),
+            read(&b.join("small").join(file)),
+        );
+        assert!(x == y, "{file} differs");
+    }
+    assert_same_report(&a.join("small"), &b.join("small"));
+}
+
+/// A sweep of more than `HOLD_POINTS` points is validated whole but not held; its points
+/// resolve again to the same inputs, and the digest counts every point.
+#[test]
+fn a_sweep_beyond_hold_points_is_not_held() {
+    use trainsim::scenario::HOLD_POINTS;
+    let counts: Vec<String> = (1..=65).map(|i| (i * 8).to_string()).collect();
+    let prices: Vec<String> = (0..64)
+        .map(|i| format!("{}", 2.0 + i as f64 / 100.0))
+        .collect();
+    let text = format!(
+        "model = \"llama3.1-8b\"\ntrain_tokens = 1e11\n[fleet]\ngpu = \"h100\"\ncount = 64\n\
+         [uncertainty]\ntrials = 1\n[sweep]\n\"fleet.count\" = [{}]\n\"cost.usd_per_gpu_hour\" = [{}]\n",
+        counts.join(", "),
+        prices.join(", ")
+    );
+    let s = load_str(
+        &text,
+        "big.toml",
+        None,
+        Some("big"),
+        &Catalog::builtin(),
+        &Overrides::default(),
+    )
+    .unwrap();
+    assert!(s.len() > HOLD_POINTS);
+    assert_eq!(s.len(), 65 * 64);
+    assert!(s.points.is_empty() && !s.holds_points());
+    assert_eq!(s.digest.trials.len(), s.len());
+    let again = s.points_at(&[0, s.len() - 1]).unwrap();
+    assert_eq!(again[0].inputs, ["8", "2"]);
+    assert_eq!(again[1].inputs, ["520", "2.63"]);
+    assert_eq!(again[1].index, s.len() - 1);
+}
+
 /// The chart kind of a chart file stem, and its title when fixed (the heatmap's names its
 /// inputs).
 fn chart_kind(stem: &str) -> (&'static str, Option<&'static str>) {

@@ -133,7 +133,7 @@ fn print_table(o: &ScenarioOutcome) {
             .map(|(_, h)| *h),
     );
     for p in o.points.iter().take(MAX_TABLE_ROWS) {
-        let m = |i: usize| p.summary.as_ref().and_then(|s| s.metrics[i]);
+        let m = |i: usize| p.metrics[i];
         let days = m(0);
         let cells = [
             p.point.to_string(),
@@ -172,17 +172,8 @@ fn print_table(o: &ScenarioOutcome) {
 /// Warnings of a loaded scenario (dropped pools, clamped counts) on stderr, each distinct
 /// message once, with the sweep points it applies to when not all.
 fn print_warnings(s: &Scenario) {
-    let mut seen: Vec<(&str, Vec<usize>)> = Vec::new();
-    for p in &s.points {
-        for n in &p.notes {
-            match seen.iter_mut().find(|(m, _)| m == n) {
-                Some((_, points)) => points.push(p.index),
-                None => seen.push((n, vec![p.index])),
-            }
-        }
-    }
-    for (note, points) in seen {
-        if points.len() == s.points.len() {
+    for (note, points) in &s.digest.notes {
+        if points.len() == s.len() {
             eprintln!("warning: {}: {note}", s.file);
         } else {
             let list: Vec<String> = points.iter().map(|i| i.to_string()).collect();

@@ -5,10 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::dist::Dist;
-use crate::format::{grouped, input_number};
-use crate::perf::CostBasis;
+#[cfg(test)]
+use crate::format::input_number;
 use crate::report::chart::human;
+pub use crate::scenario::digest::describe_dist;
 use crate::scenario::Scenario;
 
 /// What the report says about a scenario besides its points: the same for every shard.
@@ -40,99 +40,10 @@ pub(crate) fn input_label(x: f64) -> String {
     }
 }
 
-/// A distribution as the report shows it: `PERT(min 0.8, mode 1, max 1.1)`.
-pub fn describe_dist(d: &Dist) -> String {
-    let n = input_number;
-    match *d {
-        Dist::Pert { min, mode, max } => {
-            format!("PERT(min {}, mode {}, max {})", n(min), n(mode), n(max))
-        }
-        Dist::Triangular { min, mode, max } => {
-            format!(
-                "triangular(min {}, mode {}, max {})",
-                n(min),
-                n(mode),
-                n(max)
-            )
-        }
-        Dist::Uniform { min, max } => format!("uniform(min {}, max {})", n(min), n(max)),
-        Dist::Normal { mean, sd } => format!("normal(mean {}, sd {})", n(mean), n(sd)),
-        Dist::LogNormal { median, sigma } => {
-            format!("lognormal(median {}, sigma {})", n(median), n(sigma))
-        }
-    }
-}
-
-/// The inputs the report lists: the fixed ones that shape the answer (model, tokens,
-/// batch, precision, fleet, rule, cost basis, trials, seed), then every uncertain input
-/// with its distribution. A value that differs between points reads "varies by point".
+/// The inputs the report lists (gathered while the scenario loaded, see
+/// [`crate::scenario::digest::Assumptions`]).
 pub fn assumptions(s: &Scenario) -> Vec<(String, String)> {
-    // Key, its value (None once two points disagree), and how many points gave it.
-    let mut seen: Vec<(String, Option<String>, usize)> = Vec::new();
-    let mut add = |k: &str, v: String| match seen.iter_mut().find(|e| e.0 == k) {
-        Some(e) => {
-            e.2 += 1;
-            if e.1.as_ref().is_some_and(|old| *old != v) {
-                e.1 = None;
-            }
-        }
-        None => seen.push((k.to_string(), Some(v), 1)),
-    };
-    for p in &s.points {
-        let q = &p.question;
-        add("model", q.model.id.clone());
-        if !p.uncertain.iter().any(|u| u.path == "train_tokens") {
-            add("train_tokens", format!("{} tokens", human(q.train_tokens)));
-        }
-        let seq = q.seq_len.max(1) as f64;
-        add(
-            "global_batch_tokens",
-            format!(
-                "{} tokens ({} sequences of {})",
-                grouped(q.global_batch_tokens),
-                grouped(q.global_batch_tokens / seq),
-                grouped(seq)
-            ),
-        );
-        add("precision", q.precision.as_str().to_string());
-        let fleet: Vec<String> = p.pools.iter().map(|x| x.describe()).collect();
-        add(
-            "fleet",
-            if fleet.is_empty() {
-                format!("{} × {}", q.gpus, q.gpu.id)
-            } else {
-                fleet.join(" + ")
-            },
-        );
-        add(
-            "policy.rule",
-            p.policy
-                .as_ref()
-                .map_or("none".to_string(), |r| format!("{} ({})", r.id, r.name)),
-        );
-        add(
-            "cost.basis",
-            match p.nominal.cost.basis {
-                CostBasis::Rental => "rental".to_string(),
-                CostBasis::Ownership => "ownership".to_string(),
-            },
-        );
-        add("uncertainty.trials", p.trials.to_string());
-        add("uncertainty.seed", p.seed.to_string());
-        for u in &p.uncertain {
-            add(u.path, describe_dist(&u.dist));
-        }
-    }
-    let n = s.points.len();
-    seen.into_iter()
-        .map(|(k, v, count)| {
-            let v = match v {
-                Some(v) if count == n => v,
-                _ => "varies by point (see the swept inputs)".to_string(),
-            };
-            (k, v)
-        })
-        .collect()
+    s.digest.assumptions()
 }
 
 /// Swept keys that a point's label already shows through its fleet.

@@ -94,7 +94,7 @@ impl Layout {
 
 /// Trials the given share of a scenario will run (for a progress bar).
 pub fn planned_trials(s: &Scenario, shard: Option<Shard>) -> u64 {
-    let layout = Layout::of(s.points.iter().map(|p| p.trials).collect());
+    let layout = Layout::of(s.digest.trials.clone());
     let shard = shard.unwrap_or(Shard { index: 1, count: 1 });
     (0..layout.total())
         .filter(|u| shard.owns(*u))

@@ -320,6 +320,7 @@ fn merge_one(name: &str, shards: &[FoundShard], out: &Path) -> anyhow::Result<Sc
     let mut sm = Summarizer::new(
         name,
         out,
+        m.points,
         &m.sweep_paths,
         m.trials_csv,
         m.batch_index,

@@ -1,8 +1,11 @@
 //! Running one scenario ([`run_scenario`]): work units in windows of about
-//! [`WINDOW_TRIALS`] trials and at most [`WINDOW_UNITS`] units (the window's new points are planned in parallel, each distinct
-//! plan search once; its units run in parallel; results are consumed in unit order, so at
-//! most one window and one point's trials are held), into a [`Summarizer`] (whole run) or
-//! a shard's partial files. Also the files after a run: the combined summary of a batch
+//! [`WINDOW_TRIALS`] trials and at most [`WINDOW_UNITS`] units. A window's points are
+//! prepared (each distinct plan search once, in parallel; searches are kept across windows)
+//! and its units run in parallel; results are consumed in unit order, so at most one window
+//! and one point's trials are held. A sweep of more than `scenario::HOLD_POINTS` points
+//! holds no resolved points: each window resolves its own again
+//! ([`Scenario::points_at`]). Results go into a [`Summarizer`] (whole run) or a shard's
+//! partial files. Also the files after a run: the combined summary of a batch
 //! ([`write_combined`]) and the charts and report ([`write_report`]).
 
 use std::collections::HashMap;
@@ -19,7 +22,7 @@ use super::record::{point_record, UnitResult};
 use super::shard::{Manifest, PartialWriter, ShardOutcome, SHARD_FORMAT};
 use super::summarize::{ScenarioOutcome, Summarizer};
 use crate::estimate::{plan_search, Question};
-use crate::montecarlo::{prepare_from, run_trials, searches, Prepared};
+use crate::montecarlo::{prepare_from, run_trials, searches, Point, Prepared};
 use crate::parallel::SearchResult;
 use crate::report::{draw_all, render_report, write_atomic, ChartFile};
 use crate::scenario::Scenario;
@@ -66,6 +69,7 @@ fn sink(s: &Scenario, opts: &RunOptions, total_units: u64) -> anyhow::Result<Sin
         return Ok(Sink::Whole(Box::new(Summarizer::new(
             &s.name,
             opts.out,
+            s.len(),
             &s.sweep_paths,
             opts.trials_csv,
             opts.batch_index,
@@ -85,7 +89,7 @@ fn sink(s: &Scenario, opts: &RunOptions, total_units: u64) -> anyhow::Result<Sin
         shard: sh.index,
         shards: sh.count,
         chunk_trials: CHUNK_TRIALS,
-        points: s.points.len(),
+        points: s.len(),
         units: total_units,
         sweep_paths: s.sweep_paths.clone(),
         trials_csv: opts.trials_csv,
@@ -97,14 +101,13 @@ fn sink(s: &Scenario, opts: &RunOptions, total_units: u64) -> anyhow::Result<Sin
 
 /// Run one scenario (or a share of it) and write its files.
 pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
-    let layout = Layout::of(s.points.iter().map(|p| p.trials).collect());
+    let layout = Layout::of(s.digest.trials.clone());
     let total = layout.total();
     let mut sink = sink(s, opts, total)?;
     let (step, mut u) = match opts.shard {
         None => (1, 0),
         Some(sh) => (sh.count, sh.index - 1),
     };
-    let mut cache: HashMap<usize, Prepared> = HashMap::new();
     let mut searches_done: HashMap<String, SearchResult> = HashMap::new();
     while u < total {
         let mut window: Vec<(u64, usize, u64, u64, u64)> = Vec::new();
@@ -115,13 +118,20 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
             load += count.max(1);
             u += step;
         }
-        let mut new: Vec<usize> = window
-            .iter()
-            .map(|w| w.1)
-            .filter(|p| !cache.contains_key(p))
-            .collect();
-        new.dedup();
-        prepare_new(s, &new, &mut searches_done, &mut cache);
+        let mut indices: Vec<usize> = window.iter().map(|w| w.1).collect();
+        indices.dedup();
+        // A sweep too large to hold resolves the window's points again (`Scenario::points`).
+        let resolved = if s.holds_points() {
+            Vec::new()
+        } else {
+            s.points_at(&indices)?
+        };
+        let points: Vec<&Point> = if s.holds_points() {
+            indices.iter().map(|&p| &s.points[p]).collect()
+        } else {
+            resolved.iter().collect()
+        };
+        let cache = prepare_window(&indices, &points, &mut searches_done);
         let results: Vec<UnitResult> = window
             .par_iter()
             .map(|&(_, p, chunk, first, count)| {
@@ -143,8 +153,8 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
                 }
             })
             .collect();
-        let last = window.last().map_or(0, |w| w.1);
-        cache.retain(|p, _| *p >= last);
+        drop(cache);
+        drop(resolved);
         for (w, r) in window.iter().zip(results) {
             match &mut sink {
                 Sink::Whole(sm) => sm.consume(r)?,
@@ -158,25 +168,24 @@ pub fn run_scenario(s: &Scenario, opts: &RunOptions) -> anyhow::Result<Ran> {
     }
 }
 
-/// Plan each distinct question of the new points once (sweeps over prices share one
-/// search; pools, reference and H100 fleets of the same chip and size too), then prepare
-/// the points.
-fn prepare_new<'a>(
-    s: &'a Scenario,
-    new: &[usize],
+/// Plan each distinct question of a window's points once (sweeps over prices share one
+/// search; pools, reference and H100 fleets of the same chip and size too; searches are
+/// kept across windows), then prepare the points (`indices[i]` is `points[i]`).
+fn prepare_window<'a>(
+    indices: &[usize],
+    points: &[&'a Point],
     searches_done: &mut HashMap<String, SearchResult>,
-    cache: &mut HashMap<usize, Prepared<'a>>,
-) {
+) -> HashMap<usize, Prepared<'a>> {
     if searches_done.len() > MAX_CACHED_SEARCHES {
         searches_done.clear();
     }
     // Each search keeps its own point's top_k (the key includes it): a sweep over
     // `uncertainty.top_k` must not reuse the first point's (issue 12).
     let mut todo: Vec<(String, &Question, usize)> = Vec::new();
-    for &p in new {
-        for (k, q) in searches(&s.points[p]) {
+    for p in points {
+        for (k, q) in searches(p) {
             if !searches_done.contains_key(&k) && !todo.iter().any(|(t, ..)| *t == k) {
-                todo.push((k, q, s.points[p].top_k));
+                todo.push((k, q, p.top_k));
             }
         }
     }
@@ -187,9 +196,11 @@ fn prepare_new<'a>(
     for ((k, ..), f) in todo.into_iter().zip(found) {
         searches_done.insert(k, f);
     }
-    for &p in new {
-        cache.insert(p, prepare_from(&s.points[p], searches_done));
-    }
+    indices
+        .iter()
+        .zip(points)
+        .map(|(&i, p)| (i, prepare_from(p, searches_done)))
+        .collect()
 }
 
 /// Write the combined `<out>/summary.csv` of a batch, scenarios in batch order.

@@ -3,10 +3,7 @@
 //! estimate from per-search, per-point and per-trial costs measured on a 2-core machine
 //! (see [`SEARCH_S`], [`POINT_S`], [`TRIAL_S`]), scaled by the worker threads.
 
-use std::collections::HashSet;
-
 use crate::format::grouped;
-use crate::montecarlo::{question_key_hash, searched_questions};
 use crate::scenario::Scenario;
 
 /// Seconds of one plan search on one core: the measured cost of a DeepSeek-V3 search on
@@ -35,16 +32,10 @@ pub struct SweepSize {
 impl SweepSize {
     /// Count the points, trials and distinct searches of a scenario.
     pub fn of(s: &Scenario) -> SweepSize {
-        let mut keys = HashSet::new();
-        for p in &s.points {
-            for q in searched_questions(p) {
-                keys.insert(question_key_hash(q, p.top_k));
-            }
-        }
         SweepSize {
-            points: s.points.len(),
-            trials: s.points.iter().map(|p| p.trials).sum(),
-            searches: keys.len(),
+            points: s.len(),
+            trials: s.digest.trials.iter().sum(),
+            searches: s.digest.searches(),
         }
     }
 

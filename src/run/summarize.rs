@@ -25,7 +25,7 @@ use super::export::{AtomicFile, Cell};
 use super::labels::{compact_value, input_label, ReportMeta};
 use super::record::{NominalRecord, PointRecord, UnitResult};
 use crate::fleet::format_day;
-use crate::montecarlo::summary::{summarize_trials_sampled, PointSummary};
+use crate::montecarlo::summary::{summarize_trials_sampled, MetricSummary, PointSummary};
 use crate::montecarlo::{TrialMetrics, METRICS, NO_PLAN};
 use crate::report::chart::{MAX_CDF_LINES, MAX_TORNADOS};
 use crate::report::html::LIMITATIONS;
@@ -48,8 +48,10 @@ pub struct PointOutcome {
     pub gpu: String,
     /// GPUs.
     pub gpus: u64,
-    /// Trial summary (None when the point has no plan).
-    pub summary: Option<PointSummary>,
+    /// p5, p50, p95 and mean of each metric of [`METRICS`] (all `None` when the point has
+    /// no plan). Only these of the trial summary: a sweep of 100,000 points holds 100,000
+    /// outcomes (issue 12).
+    pub metrics: [Option<MetricSummary>; METRICS.len()],
     /// The plan chosen most often.
     pub plan: Option<String>,
     /// Why the point has no plan.
@@ -102,10 +104,12 @@ pub struct Summarizer {
 }
 
 impl Summarizer {
-    /// A summarizer writing into `<out>/<name>/`.
+    /// A summarizer writing into `<out>/<name>/`, for a scenario of `points` points (the
+    /// capacity of what it keeps per point).
     pub(crate) fn new(
         name: &str,
         out: &Path,
+        points: usize,
         sweep_paths: &[String],
         trials_csv: bool,
         batch_index: usize,
@@ -129,13 +133,13 @@ impl Summarizer {
             sweep_paths: sweep_paths.to_vec(),
             batch_index,
             sens_rows: Vec::new(),
-            points: Vec::new(),
+            points: Vec::with_capacity(points),
             trials_out,
             current: None,
             trials_run: 0,
             sampled_points: 0,
             meta,
-            report_points: Vec::new(),
+            report_points: Vec::with_capacity(points),
             tornados: Vec::new(),
             tornado_points: 0,
         })
@@ -200,7 +204,9 @@ impl Summarizer {
             inputs: rec.cells[1..1 + n_inputs].to_vec(),
             gpu: rec.gpu.clone(),
             gpus: rec.gpus,
-            summary,
+            metrics: summary
+                .as_ref()
+                .map_or([None; METRICS.len()], |s| s.metrics),
             plan: plan.map(|p| p.0),
             infeasible: (!why.is_empty()).then_some(why),
             row,

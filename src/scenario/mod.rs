@@ -49,19 +49,25 @@
 //! `purchase_usd`; the whole-number and plan-shaping keys may not ([`keys::NUMBER_KEYS`]).
 //! Each point holds its pools ([`Pool`]): the rule's decision (refused, dropped) and the
 //! channels' caps are applied here, at resolution, so a point knows which pools run.
+//!
+//! A loaded scenario holds its resolved points only up to [`HOLD_POINTS`]; what a run
+//! needs of every point is gathered at load ([`digest`]), and the points of a larger sweep
+//! are resolved again a window at a time ([`Scenario::points_at`], `stream`).
 
+pub mod digest;
 pub mod keys;
 pub mod raw;
 pub mod resolve;
+mod stream;
 pub mod sweep;
 
 use std::path::Path;
-
-use rayon::prelude::*;
+use std::sync::Arc;
 
 use crate::catalog::{read_text, Catalog};
 use crate::error::{InputError, Location};
 use crate::policy::Rule;
+use digest::Digest;
 use raw::RawScenario;
 
 /// The distributions of uncertain inputs (a leaf module, re-exported for older paths).
@@ -76,6 +82,10 @@ pub const DEFAULT_FILE: &str = "<built-in scenarios/default.toml>";
 
 /// Sweep points resolved at a time (in parallel) before checking for a failure.
 const RESOLVE_BLOCK: usize = 1024;
+
+/// Most sweep points a loaded scenario holds resolved; a larger sweep keeps only its
+/// [`Digest`], and its points are resolved again a window at a time when run.
+pub const HOLD_POINTS: usize = 4096;
 
 /// Command-line values that replace the scenario's.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -97,13 +107,47 @@ pub struct Scenario {
     pub file: String,
     /// Swept key paths, in file order (the summary's input columns).
     pub sweep_paths: Vec<String>,
-    /// The points, in sweep order.
+    /// The points, in sweep order, when the sweep has at most [`HOLD_POINTS`] (else empty:
+    /// see [`Scenario::points_at`]).
     pub points: Vec<Point>,
+    /// What every point contributes to the run and report, gathered at load.
+    pub digest: Digest,
+    /// Resolves the points again (see [`stream`]).
+    resolver: Arc<stream::Resolver>,
     /// A hash of the file text and the overrides, so shards of different inputs are not merged.
     pub fingerprint: u64,
     /// The question the file states in its leading comment ([`leading_question`]); empty
     /// when it states none.
     pub question: String,
+}
+
+impl Scenario {
+    /// Sweep points.
+    pub fn len(&self) -> usize {
+        self.digest.points()
+    }
+
+    /// Whether the sweep has no point (never, for a loaded scenario).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether [`Scenario::points`] holds every point.
+    pub fn holds_points(&self) -> bool {
+        self.points.len() == self.len()
+    }
+
+    /// Points `indices`, resolved again (in parallel): the same points `load` validated.
+    pub fn points_at(&self, indices: &[usize]) -> Result<Vec<Point>, InputError> {
+        self.resolver.points(indices).into_iter().collect()
+    }
+
+    /// Drop the resolved points, as a sweep of more than [`HOLD_POINTS`] does at load
+    /// (for tests: the outputs must not change).
+    pub fn release_points(&mut self) {
+        debug_assert_eq!(self.resolver.count(), self.len());
+        self.points = Vec::new();
+    }
 }
 
 /// Load and validate a scenario file.
@@ -302,51 +346,31 @@ pub fn load_str(
     let axes = sweep::axes(&raw, &bare, src, file)?;
     let n = sweep::point_count(&axes);
     let sweep_paths: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
-    let resolve_point = |i: usize| -> Result<Point, InputError> {
-        let idx = sweep::point_indices(&axes, i);
-        let mut t = bare.clone();
-        let mut swept = Vec::with_capacity(axes.len());
-        let mut inputs = Vec::with_capacity(axes.len());
-        for (a, &j) in axes.iter().zip(&idx) {
-            let v = &a.values[j];
-            // Checked value by value in `sweep::axes`; a combination cannot fail to set.
-            sweep::set_path(&mut t, &a.path, v.clone()).map_err(|m| {
-                InputError::new(m)
-                    .in_file(file)
-                    .at_key(format!("sweep.\"{}\"", a.path))
-                    .at(a.location)
-            })?;
-            swept.push((a.path.clone(), a.location));
-            inputs.push(sweep::display_value(v));
-        }
-        let raw_p: RawScenario = if axes.is_empty() {
-            raw.clone()
-        } else {
-            toml::Value::Table(t).try_into().map_err(|e: toml::de::Error| {
-                InputError::new(e.message().trim().to_string()).in_file(file).at_key("sweep").with_hint(
-                    "a combination of swept values is invalid; check the swept keys together",
-                )
-            })?
-        };
-        let ctx = resolve::Ctx {
-            file,
-            src,
-            dir,
-            swept,
-        };
-        resolve::point(&raw_p, catalog, &ctx, i, inputs, overrides)
+    let resolver = stream::Resolver {
+        src: src.to_string(),
+        file: file.to_string(),
+        dir: dir.map(Path::to_path_buf),
+        raw,
+        bare,
+        axes,
+        catalog: catalog.clone(),
+        overrides: overrides.clone(),
     };
     // Resolve in parallel, a block at a time in sweep order, and report the first failing
     // point: a file whose every point fails (a bad key outside the sweep) stops after one
-    // block instead of locating the same error in the text once per point.
-    let mut points = Vec::with_capacity(n);
+    // block instead of locating the same error in the text once per point. A sweep of more
+    // than `HOLD_POINTS` keeps only the digest; the runner resolves its points again.
+    let hold = n <= HOLD_POINTS;
+    let mut points = Vec::with_capacity(if hold { n } else { 0 });
+    let mut digest = Digest::default();
     for start in (0..n).step_by(RESOLVE_BLOCK) {
-        let block: Vec<Result<Point, InputError>> = (start..n.min(start + RESOLVE_BLOCK))
-            .into_par_iter()
-            .map(resolve_point)
-            .collect();
-        for r in block {
-            points.push(r?);
+        let block: Vec<usize> = (start..n.min(start + RESOLVE_BLOCK)).collect();
+        for r in resolver.points(&block) {
+            let p = r?;
+            digest.add(&p);
+            if hold {
+                points.push(p);
+            }
         }
     }
 
@@ -360,6 +384,8 @@ pub fn load_str(
         file: file.to_string(),
         sweep_paths,
         points,
+        digest,
+        resolver: Arc::new(resolver),
         fingerprint: h,
         question: leading_question(src),
     })
