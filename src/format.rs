@@ -1,5 +1,5 @@
 //! Number formatting shared by every output: CSV cells ([`fmt_f64`], [`Cell`]), numbers for
-//! people ([`grouped`]) and inputs as the report writes them ([`input_number`]). A leaf
+//! people ([`grouped`], [`short`]) and inputs as the report writes them ([`input_number`]). A leaf
 //! module: it imports nothing of ours, so the scenario loader, the batch runner and the
 //! report can all use it without importing one another. (Chart labels with k/M/B suffixes,
 //! `human`, stay with the charts in `report::chart`.)
@@ -36,6 +36,29 @@ pub fn grouped(v: f64) -> String {
     } else {
         out
     }
+}
+
+/// A number in three significant figures with a k/M/B/T suffix (`4.93M`).
+pub fn short(x: f64) -> String {
+    let (v, unit) = if x >= 1e12 {
+        (x / 1e12, "T")
+    } else if x >= 1e9 {
+        (x / 1e9, "B")
+    } else if x >= 1e6 {
+        (x / 1e6, "M")
+    } else if x >= 1e3 {
+        (x / 1e3, "k")
+    } else {
+        (x, "")
+    };
+    let digits = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{v:.digits$}{unit}")
 }
 
 /// A number as the report writes an input: shortest round-trip decimal (`0.85`, `1200`), in

@@ -9,6 +9,7 @@ use trainsim::catalog::Precision;
 use trainsim::cost::CostBasis;
 use trainsim::estimate::{evaluate, h100_equivalents, plan_search, Estimate, Question};
 use trainsim::fleet::{channel_cost, Channel, SMUGGLED_PREMIUM};
+use trainsim::format::short;
 use trainsim::parallel::memo::{search_timed, Searched};
 use trainsim::policy::{classify, find_rule, Rule};
 use trainsim::question::{check_tokens, Batch, Front};
@@ -319,27 +320,6 @@ fn with_band(
         (Some(lo), Some(hi)) => format!("{value} (p5–p95 {}–{})", f(lo), f(hi)),
         _ => value,
     }
-}
-
-/// A large number in three significant figures with a k/M/B suffix.
-fn short(x: f64) -> String {
-    let (v, unit) = if x >= 1e9 {
-        (x / 1e9, "B")
-    } else if x >= 1e6 {
-        (x / 1e6, "M")
-    } else if x >= 1e3 {
-        (x / 1e3, "k")
-    } else {
-        (x, "")
-    };
-    let digits = if v >= 100.0 {
-        0
-    } else if v >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{v:.digits$}{unit}")
 }
 
 /// The estimate as a short report for people: `quantity  value` lines.

@@ -345,7 +345,7 @@ fn chart_view(c: &ChartFile) -> ChartView<'_> {
 
 /// The `<svg>…</svg>` element of an SVG document (no XML declaration or doctype, which do
 /// not belong inside HTML).
-fn inline_svg(text: &str) -> &str {
+pub fn inline_svg(text: &str) -> &str {
     let start = text.find("<svg").unwrap_or(0);
     let end = text
         .rfind("</svg>")

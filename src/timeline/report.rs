@@ -15,6 +15,7 @@ use crate::dist::Dist;
 use crate::fleet::format_month;
 use crate::format::fmt_f64;
 use crate::report::chart::ChartFile;
+use crate::report::html::inline_svg;
 
 const TEMPLATE_NAME: &str = "timeline-report.html";
 const TEMPLATE: &str = include_str!("templates/report.html");
@@ -242,19 +243,5 @@ fn blocked(tl: &Timeline, rule: &crate::policy::Rule) -> String {
         "none of these chips".into()
     } else {
         ids.join(", ")
-    }
-}
-
-/// The `<svg>…</svg>` element of an SVG file, without its XML prolog.
-fn inline_svg(text: &str) -> &str {
-    let start = text.find("<svg").unwrap_or(0);
-    let end = text
-        .rfind("</svg>")
-        .map(|i| i + "</svg>".len())
-        .unwrap_or(text.len());
-    if start < end {
-        &text[start..end]
-    } else {
-        ""
     }
 }

@@ -101,18 +101,7 @@ pub(crate) fn fit_text<DB: DrawingBackend>(
             .map(|(w, _)| w)
             .unwrap_or(0)
     };
-    if width(s) <= max_px {
-        return s.to_string();
-    }
-    let mut n = s.chars().count();
-    while n > 1 {
-        n -= 1;
-        let t = truncate_chars(s, n);
-        if width(&t) <= max_px {
-            return t;
-        }
-    }
-    "…".into()
+    cut_to_width(s, &width, max_px)
 }
 
 /// Width in pixels of the widest of `labels` in `style`.
@@ -130,6 +119,22 @@ pub(crate) fn max_text_width<DB: DrawingBackend>(
         })
         .max()
         .unwrap_or(0)
+}
+
+/// `s` cut inside (ending in "…") to fit `max_px` by `width`, for a single long word.
+pub(crate) fn cut_to_width(s: &str, width: &dyn Fn(&str) -> u32, max_px: u32) -> String {
+    if width(s) <= max_px {
+        return s.to_string();
+    }
+    let mut n = s.chars().count();
+    while n > 1 {
+        n -= 1;
+        let t = truncate_chars(s, n);
+        if width(&t) <= max_px {
+            return t;
+        }
+    }
+    "…".into()
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    bold_style, fit_text, left_center, text_style, truncate_chars, FOOTER_H, HEADER_H, INK, MARGIN,
+    bold_style, cut_to_width, fit_text, left_center, text_style, FOOTER_H, HEADER_H, INK, MARGIN,
     MUTED, NOTE_PX, SUBTITLE_PX, TICK_PX, TITLE_PX,
 };
 
@@ -240,22 +240,6 @@ fn ellipsis_at_word(line: &str, width: &dyn Fn(&str) -> u32, max_px: u32) -> Str
         words.pop();
     }
     cut_to_width(&format!("{line}…"), width, max_px)
-}
-
-/// `s` cut inside (ending in "…") to fit `max_px` by `width`, for a single long word.
-fn cut_to_width(s: &str, width: &dyn Fn(&str) -> u32, max_px: u32) -> String {
-    if width(s) <= max_px {
-        return s.to_string();
-    }
-    let mut n = s.chars().count();
-    while n > 1 {
-        n -= 1;
-        let t = truncate_chars(s, n);
-        if width(&t) <= max_px {
-            return t;
-        }
-    }
-    "…".into()
 }
 
 /// Most lines of a chart footnote (the report's caption repeats it whole).

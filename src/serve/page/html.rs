@@ -1,7 +1,8 @@
-//! Small HTML helpers for the page: escaping, number formats, reading JSON fields.
-//! Imports nothing of ours.
+//! Small HTML helpers for the page: escaping and reading JSON fields; the number formats
+//! are the CLI's own (`trainsim::format`), re-exported.
 
 use serde_json::Value;
+pub use trainsim::format::{grouped, short};
 
 /// `s` with `& < > " '` escaped, safe in text and in quoted attributes.
 pub fn esc(s: &str) -> String {
@@ -17,46 +18,6 @@ pub fn esc(s: &str) -> String {
         }
     }
     out
-}
-
-/// A number in three significant figures with a k/M/B/T suffix (`4.93M`).
-pub fn short(x: f64) -> String {
-    let (v, unit) = if x >= 1e12 {
-        (x / 1e12, "T")
-    } else if x >= 1e9 {
-        (x / 1e9, "B")
-    } else if x >= 1e6 {
-        (x / 1e6, "M")
-    } else if x >= 1e3 {
-        (x / 1e3, "k")
-    } else {
-        (x, "")
-    };
-    let digits = if v >= 100.0 {
-        0
-    } else if v >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{v:.digits$}{unit}")
-}
-
-/// A whole number with thousands separators (`1,024`).
-pub fn grouped(x: f64) -> String {
-    let s = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if x < 0.0 {
-        format!("-{out}")
-    } else {
-        out
-    }
 }
 
 /// Field `k` of `v` as a number.

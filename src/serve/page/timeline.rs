@@ -7,6 +7,7 @@
 //! timeline`'s own summary.
 
 use trainsim::format::fmt_f64;
+use trainsim::report::html::inline_svg;
 
 use super::html::esc;
 use super::{nav, CSS};
@@ -168,13 +169,4 @@ pub fn error(selected: Option<usize>, e: &QueryError) -> String {
         esc(&e.message)
     );
     shell("trainsim timeline: error", selected, &body, None)
-}
-
-/// The `<svg …>…</svg>` element of an SVG document (plotters writes no prologue today).
-fn inline_svg(text: &str) -> &str {
-    let start = text.find("<svg").unwrap_or(0);
-    let end = text
-        .rfind("</svg>")
-        .map_or(text.len(), |i| i + "</svg>".len());
-    text.get(start..end).unwrap_or("")
 }
